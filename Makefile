@@ -1,0 +1,77 @@
+# Lantern. `make run` to try it, `make test` to test it, `make help` for the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: help install run code test test-sqlite test-postgres lint format browser-deps bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/build/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard static/src/*.scss)
+	npm run --silent build
+	@touch $@
+
+install: $(VENV)/.installed static/build/.built ## Install Python and front-end dependencies
+
+run: export LANTERN_DEMO = true
+run: install ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_data
+	$(MANAGE) serve
+
+code: export LANTERN_DEMO = true
+code: $(VENV)/.installed ## Print the current two-factor code of a demo user: make code USER=officer
+	@$(MANAGE) demo_code "$(USER)"
+
+lint: $(VENV)/.installed ## ruff (lint and format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: $(VENV)/.installed ## Format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+browser-deps: ## Install Debian's Chromium for the browser tests (needs root)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium from Debian for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install chromium"; \
+	  else echo "Chromium is not installed and this user cannot install it"; fi; \
+	fi
+
+test: install browser-deps lint test-sqlite test-postgres ## The whole suite: lint, SQLite, PostgreSQL, browser
+
+test-sqlite: install ## Tests against SQLite
+	@echo "== Tests on SQLite"
+	LANTERN_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install ## Tests against PostgreSQL (required when CI=true)
+	@if $(PY) scripts/pg_reachable.py "$(PG_URL)"; then \
+	  echo "== Tests on PostgreSQL"; \
+	  LANTERN_ENV=test DATABASE_URL="$(PG_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = true ]; then \
+	  echo "CI=true needs PostgreSQL at $(PG_URL), and it is not reachable" >&2; exit 1; \
+	else echo "== PostgreSQL not reachable at $(PG_URL): skipped the PostgreSQL run"; fi
+
+bench: install ## Benchmarks (ratios against a baseline measured in the same run)
+	LANTERN_ENV=test $(PY) -m bench
+
+clean: ## Remove the virtualenv, node_modules, built assets and var/
+	rm -rf $(VENV) node_modules static/build var staticfiles

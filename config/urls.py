@@ -1,0 +1,9 @@
+"""Top-level URLs: one include per app."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("lantern.core.urls")),
+    path("accounts/", include("lantern.accounts.urls")),
+    path("outbox/", include("lantern.notifications.urls")),
+]

@@ -1,0 +1,43 @@
+"""What every page needs: the force's name, the service navigation for the role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from lantern.accounts.choices import Role
+
+
+def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    if membership is None or user is None or not user.is_authenticated:
+        return []
+    if not user.is_verified():
+        return []
+    items: list[tuple[str, str]] = [("Home", "core:home")]
+    if membership.is_manager:
+        items.append(("People", "accounts:people"))
+    if membership.role == Role.FORCE_ADMIN:
+        items.append(("Partner organisations", "accounts:partners"))
+    path = request.path
+    result = []
+    for label, name in items:
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        result.append({"label": label, "url": url, "active": active})
+    return result
+
+
+def lantern(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "force_name": settings.LANTERN_FORCE_NAME,
+        "service_name": "Lantern",
+        "membership": getattr(request, "membership", None),
+        "nav_items": _nav_for(request),
+        "show_outbox_link": settings.DEMO_MODE or settings.DEBUG,
+        "demo_mode": settings.DEMO_MODE,
+    }

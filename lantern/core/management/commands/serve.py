@@ -1,0 +1,62 @@
+"""Run the web server (gunicorn) and the task worker together; Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Start gunicorn and the db_worker task worker together, and stop both on Ctrl-C."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        web = [
+            python, "-m", "gunicorn", "config.wsgi:application",
+            "--bind", options["bind"],
+            "--workers", str(options["workers"]),
+            "--worker-class", "gthread",
+            "--threads", str(options["threads"]),
+            # Large uploads stream for minutes; the default 30 s kills them.
+            "--timeout", "300",
+            "--graceful-timeout", "10",
+            "--no-control-socket",
+            "--access-logfile", "-",
+        ]  # fmt: skip
+        worker = [python, "manage.py", "db_worker", "--no-reload", "--queue-name", "*"]
+        procs = [subprocess.Popen(web), subprocess.Popen(worker)]
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(p.poll() is None for p in procs):
+                time.sleep(0.2)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            for p in procs:
+                try:
+                    p.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        codes = [p.returncode for p in procs]
+        self.stdout.write(f"Stopped web server and worker (exit codes {codes}).")
+        if not stopping:
+            raise SystemExit(1)

@@ -1,0 +1,58 @@
+"""The one way to write to the ledger."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+
+from .models import Action, Entry
+
+if TYPE_CHECKING:
+    from lantern.accounts.models import Organisation, User
+
+
+class LedgerError(RuntimeError):
+    pass
+
+
+def ledger_record(
+    *,
+    action: Action | str,
+    actor: User | None = None,
+    actor_label: str = "",
+    actor_org: Organisation | None = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_sha256: str = "",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    require_transaction: bool = True,
+) -> Entry:
+    """Append an entry inside the caller's transaction, so the change and its record commit
+    together or not at all. Events with no surrounding change (a failed sign-in) pass
+    `require_transaction=False`.
+    """
+    if require_transaction and not transaction.get_connection().in_atomic_block:
+        raise LedgerError("ledger_record() must run inside the transaction of the change")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    if actor is not None and not actor_label:
+        actor_label = actor.get_username()
+    if actor_org is not None and actor is not None and not actor_org.pk:
+        actor_org = None
+    with transaction.atomic():
+        return Entry.objects.create(
+            action=str(action),
+            actor=actor if actor is not None and actor.pk else None,
+            actor_label=actor_label or "anonymous",
+            actor_org=actor_org,
+            actor_org_label=actor_org.name if actor_org else "",
+            object_type=object_type,
+            object_id=object_id,
+            object_sha256=object_sha256,
+            reason=reason,
+            detail=detail or {},
+        )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.outbox, name="outbox"),
+    path("<int:pk>/", views.outbox_message, name="outbox-message"),
+]

@@ -1,0 +1,156 @@
+"""Every URL pattern × anonymous × every role × the same role in another organisation.
+
+Adding a URL without adding its expected outcomes here fails `test_every_url_has_expectations`.
+Outcomes: an HTTP status, or "login" for a redirect to the sign-in page, or "redirect".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from lantern.accounts.choices import MANAGER_ROLES, Role
+from lantern.accounts.tests.factories import World, sign_in
+
+ROLES = [r.value for r in Role]
+ACTORS = ["anon"] + ROLES + [f"{r}_b" for r in ROLES]
+
+
+def _role(actor: str) -> str:
+    return actor.removesuffix("_b")
+
+
+def _outsider(actor: str) -> bool:
+    return actor.endswith("_b")
+
+
+def everyone(outcome: Any, anon: Any = "login") -> Callable[[str], Any]:
+    return lambda actor: anon if actor == "anon" else outcome
+
+
+def managers(ok: Any = 200, own_org_only: bool = False) -> Callable[[str], Any]:
+    def expect(actor: str) -> Any:
+        if actor == "anon":
+            return "login"
+        if _role(actor) not in MANAGER_ROLES:
+            return 403
+        if own_org_only and (actor != "force_admin"):
+            return 404
+        return ok
+
+    return expect
+
+
+def force_admin(ok: Any = 200, object_of_force_a: bool = False) -> Callable[[str], Any]:
+    def expect(actor: str) -> Any:
+        if actor == "anon":
+            return "login"
+        if _role(actor) != Role.FORCE_ADMIN:
+            return 403
+        if object_of_force_a and _outsider(actor):
+            return 404
+        return ok
+
+    return expect
+
+
+def mfa_users(with_mfa: Any, without_mfa: Any) -> Callable[[str], Any]:
+    optional = {Role.STORE_STAFF, Role.CCTV_OPERATOR}
+    return lambda actor: (
+        "login" if actor == "anon" else (without_mfa if _role(actor) in optional else with_mfa)
+    )
+
+
+# url name -> (kwargs builder, expectation)
+EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any]]] = {
+    "core:home": (lambda w: {}, everyone(200)),
+    "core:accessibility": (lambda w: {}, everyone(200, anon=200)),
+    "core:privacy": (lambda w: {}, everyone(200, anon=200)),
+    "core:health": (lambda w: {}, everyone(200, anon=200)),
+    "accounts:login": (lambda w: {}, everyone("redirect", anon=200)),
+    "accounts:logout": (lambda w: {}, everyone(405)),
+    "accounts:verify": (lambda w: {}, mfa_users("redirect", "redirect")),
+    "accounts:mfa-setup": (lambda w: {}, everyone(200)),
+    "accounts:recovery-codes": (lambda w: {}, mfa_users(200, "redirect")),
+    "accounts:reauth": (lambda w: {}, everyone(200)),
+    "accounts:profile": (lambda w: {}, everyone(200)),
+    "accounts:switch-organisation": (lambda w: {}, everyone(405)),
+    "accounts:password-change": (lambda w: {}, everyone(200)),
+    "accounts:password-reset": (lambda w: {}, everyone(200, anon=200)),
+    "accounts:password-reset-sent": (lambda w: {}, everyone(200, anon=200)),
+    "accounts:password-reset-confirm": (
+        lambda w: {"uidb64": "MQ", "token": "set-password"},
+        everyone(200, anon=200),
+    ),
+    "accounts:password-reset-complete": (lambda w: {}, everyone(200, anon=200)),
+    "accounts:invitation-accept": (lambda w: {"token": "not-a-real-token"}, everyone(404, 404)),
+    "accounts:people": (lambda w: {}, managers()),
+    "accounts:person-invite": (lambda w: {}, managers()),
+    "accounts:person-detail": (
+        lambda w: {"pk": w.membership("officer").pk},
+        managers(own_org_only=True),
+    ),
+    "accounts:person-access": (
+        lambda w: {"pk": w.membership("officer").pk},
+        managers(own_org_only=True),
+    ),
+    "accounts:invitation-revoke": (lambda w: {"pk": 1}, everyone(405)),
+    "accounts:partners": (lambda w: {}, force_admin()),
+    "accounts:partner-detail": (
+        lambda w: {"pk": w.approvals["retail"].pk},
+        force_admin(object_of_force_a=True),
+    ),
+    "accounts:partner-approve": (lambda w: {"pk": w.approvals["retail"].pk}, everyone(405)),
+    "accounts:partner-refuse": (
+        lambda w: {"pk": w.approvals["retail"].pk},
+        force_admin(object_of_force_a=True),
+    ),
+    "accounts:register-organisation": (lambda w: {}, everyone(200, anon=200)),
+    # The outbox exists only in demo mode; tests run outside it (see test_outbox.py).
+    "notifications:outbox": (lambda w: {}, everyone(404, anon=404)),
+    "notifications:outbox-message": (lambda w: {"pk": 1}, everyone(404, anon=404)),
+}
+
+
+def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[str]:
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            yield from _url_names(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_expectations() -> None:
+    names = set(_url_names())
+    missing = names - EXPECTED.keys()
+    stale = EXPECTED.keys() - names
+    assert not missing, f"Add expected outcomes for new URLs: {sorted(missing)}"
+    assert not stale, f"Remove expectations for URLs that no longer exist: {sorted(stale)}"
+
+
+def _outcome(response: Any) -> Any:
+    if response.status_code == 302:
+        return "login" if "/accounts/sign-in/" in response["Location"] else "redirect"
+    return response.status_code
+
+
+@pytest.mark.django_db
+def test_url_sweep(world: World) -> None:
+    clients = {"anon": Client()}
+    for actor in ACTORS[1:]:
+        clients[actor] = sign_in(Client(), world.user(actor))
+    failures = []
+    for name, (kwargs_for, expect) in sorted(EXPECTED.items()):
+        url = reverse(name, kwargs=kwargs_for(world))
+        for actor in ACTORS:
+            got = _outcome(clients[actor].get(url))
+            want = expect(actor)
+            if got != want:
+                failures.append(f"{name} as {actor}: expected {want}, got {got}")
+    assert not failures, "\n".join(failures)
