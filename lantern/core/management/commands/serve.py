@@ -35,28 +35,32 @@ class Command(BaseCommand):
         ]  # fmt: skip
         worker = [python, "manage.py", "db_worker", "--no-reload", "--queue-name", "*"]
         procs = [subprocess.Popen(web), subprocess.Popen(worker)]
-        stopping = False
+        received: list[int] = []
 
         def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
+            received.append(signum)
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            while not stopping and all(p.poll() is None for p in procs):
+            while not received and all(p.poll() is None for p in procs):
                 time.sleep(0.2)
         finally:
-            for p in procs:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 15
+            # Ctrl-C in a terminal already sent SIGINT to the children (same process group):
+            # let them finish gracefully. A SIGTERM to this process alone (a service manager)
+            # is passed on. Whatever still runs after the grace period is killed.
+            if not received or received[0] != signal.SIGINT:
+                for p in procs:
+                    if p.poll() is None:
+                        p.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 20
             for p in procs:
                 try:
                     p.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     p.kill()
+                    p.wait()
         codes = [p.returncode for p in procs]
         self.stdout.write(f"Stopped web server and worker (exit codes {codes}).")
-        if not stopping:
-            raise SystemExit(1)
+        if not received:
+            raise SystemExit(1)  # a child died on its own
