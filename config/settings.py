@@ -239,6 +239,15 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
+# The ledger's checkpoint-signing key (see lantern/ledger/keys.py).
+LEDGER_SIGNING_KEY = secret("LEDGER_SIGNING_KEY", default="") or ""
+LEDGER_KEY_PATH = env.str("LEDGER_KEY_PATH", default=str(VAR_DIR / "ledger_ed25519.key"))
+# Triggers that refuse edits and deletes of ledger rows (off only for the test suite, whose
+# table flushes delete rows; tests install them where they test them).
+LEDGER_DB_GUARDS = env.bool("LEDGER_DB_GUARDS", default=LANTERN_ENV != "test")
+# Seconds between checkpoints published by the scheduler (`manage.py scheduler`).
+LEDGER_CHECKPOINT_SECONDS = env.int("LEDGER_CHECKPOINT_SECONDS", default=300)
+
 OTP_TOTP_ISSUER = LANTERN_FORCE_NAME + " Lantern"
 
 # Sessions: police roles sign out after a short idle time; everyone after 12 hours.

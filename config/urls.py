@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("lantern.core.urls")),
     path("accounts/", include("lantern.accounts.urls")),
+    path("ledger/", include("lantern.ledger.urls")),
     path("outbox/", include("lantern.notifications.urls")),
 ]

@@ -76,14 +76,14 @@ def test_serve_starts_and_stops_both(env: dict[str, str], how: str) -> None:
                 assert time.monotonic() < deadline, "server did not answer within 30 s"
                 time.sleep(0.3)
         children = _children(proc.pid)
-        assert len(children) == 2  # gunicorn master and the task worker
+        assert len(children) == 3  # gunicorn master, the task worker, the scheduler
         if how == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)
         else:
             proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
         assert proc.returncode == 0, output
-        assert "Stopped web server and worker" in output
+        assert "Stopped web server, worker and scheduler" in output
         time.sleep(0.5)
         assert not [c for c in children if _alive(c)]
     finally:

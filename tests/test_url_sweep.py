@@ -58,6 +58,10 @@ def force_admin(ok: Any = 200, object_of_force_a: bool = False) -> Callable[[str
     return expect
 
 
+def roles(allowed: set[str], ok: Any = 200) -> Callable[[str], Any]:
+    return lambda actor: "login" if actor == "anon" else (ok if _role(actor) in allowed else 403)
+
+
 def mfa_users(with_mfa: Any, without_mfa: Any) -> Callable[[str], Any]:
     optional = {Role.STORE_STAFF, Role.CCTV_OPERATOR}
     return lambda actor: (
@@ -110,6 +114,11 @@ EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any
         force_admin(object_of_force_a=True),
     ),
     "accounts:register-organisation": (lambda w: {}, everyone(200, anon=200)),
+    "ledger:history": (lambda w: {}, roles({Role.SUPERVISOR, Role.FORCE_ADMIN})),
+    "ledger:export": (lambda w: {}, everyone(405)),
+    "ledger:publish": (lambda w: {}, everyone(405)),
+    "ledger:public-key": (lambda w: {}, everyone(200, anon=200)),
+    "ledger:checkpoint-json": (lambda w: {}, everyone(200, anon=200)),
     # The outbox exists only in demo mode; tests run outside it (see test_outbox.py).
     "notifications:outbox": (lambda w: {}, everyone(404, anon=404)),
     "notifications:outbox-message": (lambda w: {"pk": 1}, everyone(404, anon=404)),

@@ -14,7 +14,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from lantern.core.permissions import get_for_user_or_404
+from lantern.core.permissions import current_membership, get_for_user_or_404, require_role
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
@@ -48,10 +48,7 @@ from .models import Invitation, Membership, PartnerApproval, User
 
 
 def _membership(request: HttpRequest) -> Membership:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None:
-        raise PermissionDenied
-    return membership
+    return current_membership(request)
 
 
 def _user(request: HttpRequest) -> User:
@@ -327,23 +324,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # --- Managing people ------------------------------------------------------------------------
 
 
-def _require_role(request: HttpRequest, allowed: frozenset[str]) -> Membership:
-    """The current membership if its role is allowed; otherwise a recorded refusal (403)."""
-    membership = _membership(request)
-    if membership.role not in allowed:
-        ledger_record(
-            action=Action.AUTHZ_FAILED,
-            actor=_user(request),
-            actor_org=membership.organisation,
-            detail={"path": request.path},
-            require_transaction=False,
-        )
-        raise PermissionDenied
-    return membership
-
-
 def _require_manager(request: HttpRequest) -> Membership:
-    return _require_role(request, MANAGER_ROLES)
+    return require_role(request, MANAGER_ROLES)
 
 
 def people(request: HttpRequest) -> HttpResponse:
@@ -445,7 +427,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_force_admin(request: HttpRequest) -> Membership:
-    return _require_role(request, frozenset({Role.FORCE_ADMIN}))
+    return require_role(request, frozenset({Role.FORCE_ADMIN}))
 
 
 def partners(request: HttpRequest) -> HttpResponse:

@@ -23,6 +23,8 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("People", "accounts:people"))
     if membership.role == Role.FORCE_ADMIN:
         items.append(("Partner organisations", "accounts:partners"))
+    if membership.role in {Role.SUPERVISOR, Role.FORCE_ADMIN}:
+        items.append(("Audit log", "ledger:history"))
     path = request.path
     result = []
     for label, name in items:

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
+if TYPE_CHECKING:
+    from lantern.accounts.models import Membership
+
 M = TypeVar("M", bound=models.Model)
+
+
+def current_membership(request: HttpRequest) -> Membership:
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+def require_role(request: HttpRequest, allowed: frozenset[str]) -> Membership:
+    """The current membership if its role is allowed; otherwise a recorded refusal (403)."""
+    membership = current_membership(request)
+    if membership.role not in allowed:
+        ledger_record(
+            action=Action.AUTHZ_FAILED,
+            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor_org=membership.organisation,
+            detail={"path": request.path},
+            require_transaction=False,
+        )
+        raise PermissionDenied
+    return membership
 
 
 class _ForUser(Protocol):

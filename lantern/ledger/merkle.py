@@ -506,3 +506,38 @@ def consistency_proof_from_reader(reader: TreeReader, old: int, new: int) -> lis
     if not 0 <= old <= new <= reader.size():
         raise ValueError(f"need 0 <= old <= new <= {reader.size()}, got {old}, {new}")
     return [_reader_range_root(reader, s, e) for s, e in _consistency_ranges(old, new)]
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming root: O(log n) memory for a log read once, in order
+# --------------------------------------------------------------------------------------------
+
+
+class CompactRange:
+    """The roots of the complete subtrees that make up leaves [0, n), largest first.
+
+    Appending a leaf merges equal-sized neighbours, like binary addition, so the list never
+    holds more than log2(n) + 1 hashes. Because RFC 9162 splits at the largest power of two,
+    MTH(D[0:n]) is those roots folded from the right.
+    """
+
+    def __init__(self) -> None:
+        self._roots: list[tuple[int, bytes]] = []  # (number of leaves, root)
+        self.size = 0
+
+    def append(self, leaf: bytes) -> None:
+        _check_hash(leaf, "leaf hash")
+        count, value = 1, leaf
+        while self._roots and self._roots[-1][0] == count:
+            left_count, left = self._roots.pop()
+            count, value = left_count + count, node_hash(left, value)
+        self._roots.append((count, value))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._roots:
+            return EMPTY_ROOT
+        value = self._roots[-1][1]
+        for _, left in reversed(self._roots[:-1]):
+            value = node_hash(left, value)
+        return value

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
+from .encoding import EntryFormatError, validate_entry
 from .models import Action, Entry
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from lantern.accounts.models import Organisation, User
@@ -43,16 +48,36 @@ def ledger_record(
         actor_label = actor.get_username()
     if actor_org is not None and actor is not None and not actor_org.pk:
         actor_org = None
+    entry = Entry(
+        created_at=timezone.now(),
+        action=str(action),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor_label or "anonymous",
+        actor_org=actor_org,
+        actor_org_label=actor_org.name if actor_org else "",
+        object_type=object_type,
+        object_id=object_id,
+        object_sha256=object_sha256,
+        reason=reason,
+        detail=detail or {},
+    )
+    try:
+        # Refused here, with the change, rather than later when it would stall the sequencer.
+        validate_entry(entry.as_ledger_dict(seq=0))
+    except EntryFormatError as exc:
+        raise LedgerError(f"This ledger entry cannot be recorded: {exc}") from exc
     with transaction.atomic():
-        return Entry.objects.create(
-            action=str(action),
-            actor=actor if actor is not None and actor.pk else None,
-            actor_label=actor_label or "anonymous",
-            actor_org=actor_org,
-            actor_org_label=actor_org.name if actor_org else "",
-            object_type=object_type,
-            object_id=object_id,
-            object_sha256=object_sha256,
-            reason=reason,
-            detail=detail or {},
-        )
+        entry.save(force_insert=True)
+        transaction.on_commit(_integrate_after_commit, robust=True)
+    return entry
+
+
+def _integrate_after_commit() -> None:
+    """Give the new entries their place in the tree straight away; if another process holds
+    the sequencer it will take them, and the scheduler's task catches anything left."""
+    from .store import ledger_integrate
+
+    try:
+        ledger_integrate(wait=False)
+    except Exception:
+        logger.exception("Ledger sequencing after commit failed; the scheduled task will retry")

@@ -18,10 +18,12 @@ def sign_in(page: Any, base: str, world: World, username: str) -> None:
     page.goto(base + reverse("accounts:login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     if "/sign-in/code/" in page.url:
         page.get_by_label("Security code").fill(totp_now(world.user(username)))
-        page.get_by_role("button", name="Continue").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
 
 
 def assert_accessible(page: Any, where: str) -> None:
@@ -52,7 +54,7 @@ def test_wrong_code_shows_error_summary(page, live_server, world: World) -> None
     page.get_by_label("Security code").fill("123456")
     page.get_by_role("button", name="Continue").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    summary.wait_for(state="visible")
     assert "not correct" in summary.inner_text()
     assert page.title().startswith("Error:")
     assert_accessible(page, "verify with error")
@@ -93,7 +95,7 @@ def test_pages_pass_axe_at_phone_and_desktop_width(browser, live_server, world: 
         # Errors shown on a form page are accessible too.
         page.goto(live_server.url + reverse("accounts:register-organisation"))
         page.get_by_role("button", name="Send request").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        page.locator(".govuk-error-summary").wait_for(state="visible")
         assert_accessible(page, f"registration errors at {width}px")
         for username, pages in SIGNED_IN_PAGES.items():
             context.clear_cookies()
@@ -122,7 +124,7 @@ def test_works_without_javascript(browser, live_server, world: World) -> None:
         page.goto(live_server.url + reverse("accounts:person-invite"))
         page.get_by_label("First name").fill("Amy")
         page.get_by_role("button", name="Send invitation").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        page.locator(".govuk-error-summary").wait_for(state="visible")
         assert page.get_by_label("First name").input_value() == "Amy"
     finally:
         context.close()

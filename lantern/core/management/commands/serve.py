@@ -1,4 +1,4 @@
-"""Run the web server (gunicorn) and the task worker together; Ctrl-C stops both."""
+"""Run the web server (gunicorn), the task worker and the scheduler together; Ctrl-C stops all."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ class Command(BaseCommand):
             "--access-logfile", "-",
         ]  # fmt: skip
         worker = [python, "manage.py", "db_worker", "--no-reload", "--queue-name", "*"]
-        procs = [subprocess.Popen(web), subprocess.Popen(worker)]
+        scheduler = [python, "manage.py", "scheduler"]
+        procs = [subprocess.Popen(cmd) for cmd in (web, worker, scheduler)]
         received: list[int] = []
 
         def stop(signum: int, frame: Any) -> None:
@@ -61,6 +62,6 @@ class Command(BaseCommand):
                     p.kill()
                     p.wait()
         codes = [p.returncode for p in procs]
-        self.stdout.write(f"Stopped web server and worker (exit codes {codes}).")
+        self.stdout.write(f"Stopped web server, worker and scheduler (exit codes {codes}).")
         if not received:
             raise SystemExit(1)  # a child died on its own
