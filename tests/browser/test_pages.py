@@ -66,10 +66,12 @@ PUBLIC_PAGES = [
     "accounts:register-organisation",
     "core:accessibility",
     "core:privacy",
+    "ledger:public-key",
 ]
 
 SIGNED_IN_PAGES = {
     "officer": ["core:home", "accounts:profile", "accounts:password-change"],
+    "supervisor": ["ledger:history"],
     "force_admin": [
         "core:home",
         "accounts:people",
