@@ -30,11 +30,11 @@ def naive_root(leaves: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + naive_root(leaves[:k]) + naive_root(leaves[k:])).digest()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
-    rounds=st.lists(
-        st.tuples(st.integers(0, 9), st.integers(1, 7)), min_size=1, max_size=6
-    ),
+    rounds=st.lists(st.tuples(st.integers(0, 9), st.integers(1, 7)), min_size=1, max_size=6),
     texts=st.lists(st.text(max_size=12), min_size=1, max_size=5),
 )
 def test_any_append_pattern_gives_the_naive_tree(rounds, texts) -> None:
