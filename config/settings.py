@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "lantern.accounts",
     "lantern.ledger",
     "lantern.notifications",
+    "lantern.casework",
+    "lantern.uploads",
+    "lantern.evidence",
 ]
 
 MIDDLEWARE = [
@@ -195,7 +198,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Background tasks: Django's tasks API (backport) with the database worker.
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        # The test suite runs tasks at once (the worker itself is tested by test_serve).
+        "BACKEND": env.str(
+            "TASKS_BACKEND",
+            default="django_tasks.backends.immediate.ImmediateBackend"
+            if LANTERN_ENV == "test"
+            else "django_tasks_db.DatabaseBackend",
+        ),
     }
 }
 
@@ -305,6 +314,18 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="lantern.notifications.sms.OutboxSm
 
 if PRODUCTION and EMAIL_BACKEND.startswith("lantern.notifications"):
     raise ImproperlyConfigured("Configure a real EMAIL_BACKEND when LANTERN_ENV=production")
+
+# Evidence requests and uploads.
+LANTERN_REQUEST_LINK_DAYS = env.int("REQUEST_LINK_DAYS", default=10)
+LANTERN_DEFAULT_CCTV_RETENTION_DAYS = env.int("DEFAULT_CCTV_RETENTION_DAYS", default=30)
+LANTERN_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024**3)
+LANTERN_UPLOAD_MAX_BYTES = LANTERN_EVIDENCE_MAX_BYTES
+LANTERN_UPLOAD_PRINCIPAL = "lantern.evidence.principals.principal"
+LANTERN_UPLOAD_CREATE_POLICY = "lantern.evidence.principals.create_policy"
+# clamd for virus scanning: "host:port" or a Unix socket path. Empty: no scan.
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+# Plain-form (no JavaScript) uploads stream to temporary files above this size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -6,5 +6,7 @@ urlpatterns = [
     path("", include("lantern.core.urls")),
     path("accounts/", include("lantern.accounts.urls")),
     path("ledger/", include("lantern.ledger.urls")),
+    path("evidence/", include("lantern.evidence.urls")),
+    path("uploads/", include("lantern.uploads.urls")),
     path("outbox/", include("lantern.notifications.urls")),
 ]

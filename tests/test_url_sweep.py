@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from lantern.accounts.choices import MANAGER_ROLES, Role
+from lantern.accounts.choices import MANAGER_ROLES, POLICE_ROLES, Role
 from lantern.accounts.tests.factories import World, sign_in
+from lantern.evidence.services import REQUESTER_ROLES
 
 ROLES = [r.value for r in Role]
 ACTORS = ["anon"] + ROLES + [f"{r}_b" for r in ROLES]
@@ -60,6 +61,49 @@ def force_admin(ok: Any = 200, object_of_force_a: bool = False) -> Callable[[str
 
 def roles(allowed: set[str], ok: Any = 200) -> Callable[[str], Any]:
     return lambda actor: "login" if actor == "anon" else (ok if _role(actor) in allowed else 403)
+
+
+def evidence_request(w: World) -> dict[str, Any]:
+    """A request from force A to council A's control room (made once per world)."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from lantern.casework.models import Case
+    from lantern.evidence.models import EvidenceRequest
+
+    existing = EvidenceRequest.objects.first()
+    if existing is None:
+        case = Case.objects.create(force=w.orgs["force"], reference="NP1", title="Theft")
+        existing = EvidenceRequest.objects.create(
+            force=w.orgs["force"],
+            case=case,
+            created_by=w.user("officer"),
+            recipient_kind="control_room",
+            control_room=w.orgs["council"].control_rooms.get(),
+            location="High St",
+            window_start=timezone.now() - timedelta(days=1),
+            window_end=timezone.now(),
+            reason="Theft",
+            deadline=date.today() + timedelta(days=3),
+        )
+    return {"reference": existing.reference}
+
+
+def seen_by_force_a_and_council_a(actor: str) -> Any:
+    if actor == "anon":
+        return "login"
+    if actor.endswith("_b"):
+        return 404
+    return 200 if _role(actor) in POLICE_ROLES | {Role.CCTV_OPERATOR, Role.CCTV_MANAGER} else 404
+
+
+def requesters_of_force_a(actor: str) -> Any:
+    if actor == "anon":
+        return "login"
+    if _role(actor) not in REQUESTER_ROLES:
+        return 403
+    return 404 if actor.endswith("_b") else 200
 
 
 def mfa_users(with_mfa: Any, without_mfa: Any) -> Callable[[str], Any]:
@@ -119,6 +163,24 @@ EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any
     "ledger:publish": (lambda w: {}, everyone(405)),
     "ledger:public-key": (lambda w: {}, everyone(200, anon=200)),
     "ledger:checkpoint-json": (lambda w: {}, everyone(200, anon=200)),
+    "evidence:request-list": (lambda w: {}, everyone(200)),
+    "evidence:request-new": (lambda w: {}, roles(set(REQUESTER_ROLES))),
+    "evidence:request-detail": (evidence_request, seen_by_force_a_and_council_a),
+    "evidence:request-extend": (evidence_request, requesters_of_force_a),
+    "evidence:request-close": (evidence_request, requesters_of_force_a),
+    "evidence:request-chase": (evidence_request, everyone(405)),
+    "evidence:request-respond": (evidence_request, everyone(405)),
+    "evidence:link": (lambda w: {"token": "not-a-token"}, everyone(404, anon=404)),
+    "evidence:respond": (lambda w: {}, everyone(403, anon=403)),
+    "evidence:respond-upload": (lambda w: {}, everyone(405, anon=405)),
+    "evidence:respond-submit": (lambda w: {}, everyone(405, anon=405)),
+    "evidence:check": (lambda w: {}, everyone(200, anon=200)),
+    # tus: GET is not part of the protocol; requests without Tus-Resumable are refused.
+    "uploads:collection": (lambda w: {}, everyone(405, anon=405)),
+    "uploads:upload": (
+        lambda w: {"upload_id": "00000000-0000-0000-0000-000000000000"},
+        everyone(405, anon=405),
+    ),
     # The outbox exists only in demo mode; tests run outside it (see test_outbox.py).
     "notifications:outbox": (lambda w: {}, everyone(404, anon=404)),
     "notifications:outbox-message": (lambda w: {"pk": 1}, everyone(404, anon=404)),

@@ -186,6 +186,9 @@ class Store(Address):
     )
     name = models.CharField(max_length=200)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="stores")
+    # How long this store's CCTV keeps footage before overwriting it: requests warn when
+    # the footage wanted is close to being lost.
+    cctv_retention_days = models.PositiveSmallIntegerField("CCTV kept for (days)", default=14)
 
     class Meta:
         ordering = ["company__name", "name"]
@@ -203,6 +206,8 @@ class ControlRoom(Address):
     )
     name = models.CharField(max_length=200)
     areas = models.ManyToManyField(Area, blank=True, related_name="control_rooms")
+    # Council CCTV is typically kept 7 to 31 days before being overwritten.
+    cctv_retention_days = models.PositiveSmallIntegerField("CCTV kept for (days)", default=28)
 
     class Meta:
         ordering = ["name"]

@@ -21,6 +21,22 @@ class LedgerError(RuntimeError):
     pass
 
 
+def _text(value: str) -> str:
+    """PostgreSQL cannot store NUL in text or JSON: record it visibly as U+FFFD instead of
+    failing (the canonical encoding then matches what is stored, on every database)."""
+    return value.replace("\x00", "\ufffd")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, dict):
+        return {_text(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
 def ledger_record(
     *,
     action: Action | str,
@@ -52,14 +68,14 @@ def ledger_record(
         created_at=timezone.now(),
         action=str(action),
         actor=actor if actor is not None and actor.pk else None,
-        actor_label=actor_label or "anonymous",
+        actor_label=_text(actor_label or "anonymous"),
         actor_org=actor_org,
-        actor_org_label=actor_org.name if actor_org else "",
-        object_type=object_type,
-        object_id=object_id,
+        actor_org_label=_text(actor_org.name) if actor_org else "",
+        object_type=_text(object_type),
+        object_id=_text(object_id),
         object_sha256=object_sha256,
-        reason=reason,
-        detail=detail or {},
+        reason=_text(reason),
+        detail=_clean(detail or {}),
     )
     try:
         # Refused here, with the change, rather than later when it would stall the sequencer.

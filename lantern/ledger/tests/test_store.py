@@ -81,6 +81,22 @@ def test_record_refuses_outside_a_transaction_and_bad_detail() -> None:
     assert not Entry.objects.exists()
 
 
+def test_nul_characters_are_recorded_not_fatal() -> None:
+    """PostgreSQL refuses NUL in text and JSON; the ledger must never fail on odd input."""
+    with transaction.atomic():
+        entry = ledger_record(
+            action=Action.LOGIN_FAILED,
+            actor_label="ad\x00min",
+            reason="x\x00",
+            detail={"k\x00": ["v\x00"]},
+        )
+    store.ledger_integrate()
+    entry.refresh_from_db()
+    assert entry.actor_label == "ad\ufffdmin"
+    assert entry.detail == {"k\ufffd": ["v\ufffd"]}
+    assert store.ledger_verify_live().ok
+
+
 def test_checkpoint_is_signed_and_reused_until_the_log_grows() -> None:
     _append(5)
     first = store.checkpoint_publish()

@@ -1,0 +1,128 @@
+"""Run the benchmarks: `python -m bench [--quick] [--only NAME]`.
+
+Each module listed in BENCHMARKS exposes `run(quick: bool) -> dict` and returns JSON-able
+results, with every figure reported as a ratio against a baseline measured in the same run.
+The runner writes them all to bench/results/latest.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+#: Benchmark modules, run in this order. Add a module here to register it.
+BENCHMARKS = [
+    "bench.ledger",
+]
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def short_name(module: str) -> str:
+    return module.rsplit(".", 1)[-1]
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        rows: list[tuple[str, Any]] = []
+        for key, item in value.items():
+            rows.extend(_flatten(f"{prefix}.{key}" if prefix else str(key), item))
+        return rows
+    return [(prefix, value)]
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value == 0 or abs(value) >= 100:
+            return f"{value:,.1f}"
+        if abs(value) >= 1:
+            return f"{value:.3f}".rstrip("0").rstrip(".")
+        return f"{value:.4g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = []
+    for name, result in results.items():
+        rows = _flatten("", result)
+        width = max((len(key) for key, _ in rows), default=10)
+        lines.append(f"== {name}")
+        for key, value in rows:
+            text = _format(value).replace("\n", "\n" + " " * (width + 4))
+            lines.append(f"  {key.ljust(width)}  {text}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        action="append",
+        help="run only this benchmark (e.g. ledger); may be repeated",
+    )
+    args = parser.parse_args(argv)
+    selected = BENCHMARKS
+    if args.only:
+        wanted = set(args.only)
+        selected = [m for m in BENCHMARKS if m in wanted or short_name(m) in wanted]
+        unknown = wanted - {m for m in BENCHMARKS} - {short_name(m) for m in BENCHMARKS}
+        if unknown:
+            names = ", ".join(short_name(m) for m in BENCHMARKS)
+            parser.error(f"unknown benchmark {', '.join(sorted(unknown))} (known: {names})")
+
+    started = datetime.now(UTC)
+    report: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "host": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "benchmarks": {},
+    }
+    failed = []
+    for module_name in selected:
+        name = short_name(module_name)
+        print(f"== bench {name}{' (quick)' if args.quick else ''}", file=sys.stderr, flush=True)
+        began = time.perf_counter()
+        try:
+            module = importlib.import_module(module_name)
+            result = module.run(args.quick)
+        except Exception as exc:
+            traceback.print_exc()
+            failed.append(name)
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        result["wall_seconds"] = round(time.perf_counter() - began, 1)
+        report["benchmarks"][name] = result
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / "latest.json"
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(table(report["benchmarks"]))
+    print(f"(results in {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out})")
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Requests for footage, the single-purpose links that answer them, and evidence items."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from lantern.accounts.choices import POLICE_ROLES
+from lantern.accounts.models import ControlRoom, Membership, Organisation, Store
+from lantern.casework.models import Case
+
+# Unambiguous characters for references read over the phone.
+_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+AT_RISK_DAYS = 3
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+    return f"LR-{raw[:4]}-{raw[4:]}"
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class RecipientKind(models.TextChoices):
+    CONTROL_ROOM = "control_room", "A council CCTV control room"
+    STORE = "store", "A store"
+    COMPANY = "company", "A retail company (its loss-prevention team)"
+    PERSON = "person", "A person, by email or mobile number"
+
+
+class EvidenceRequestQuerySet(models.QuerySet["EvidenceRequest"]):
+    def for_user(self, user: Any) -> EvidenceRequestQuerySet:
+        """Police see their force's requests. A partner sees the requests addressed to their
+        organisation (store staff: only their own stores'). Nobody else sees any."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        memberships = Membership.objects.filter(
+            user=user, is_active=True, organisation__status="active"
+        )
+        police = memberships.filter(role__in=POLICE_ROLES).values("organisation")
+        q = Q(force__in=police)
+        for m in memberships.exclude(role__in=POLICE_ROLES).select_related("organisation"):
+            if m.role == "store_staff":
+                q |= Q(store__in=m.stores.all())
+            elif m.organisation.kind == "retail":
+                q |= Q(company=m.organisation) | Q(store__company=m.organisation)
+            elif m.organisation.kind == "council":
+                q |= Q(control_room__authority=m.organisation)
+        return self.filter(q).distinct()
+
+
+class EvidenceRequest(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for footage"
+        RECEIVED = "received", "Footage received"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField(max_length=20, unique=True, default=new_reference)
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_requests")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_kind = models.CharField(max_length=20, choices=RecipientKind.choices)
+    control_room = models.ForeignKey(
+        ControlRoom, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    company = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    recipient_name = models.CharField(max_length=200, blank=True)
+    recipient_email = models.EmailField(blank=True)
+    recipient_phone = models.CharField(max_length=20, blank=True)
+    location = models.CharField("Location and cameras", max_length=500)
+    window_start = models.DateTimeField("Footage wanted from")
+    window_end = models.DateTimeField("Footage wanted until")
+    reason = models.TextField()
+    deadline = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True)
+
+    objects = EvidenceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} for {self.case.reference}"
+
+    @property
+    def recipient_organisation(self) -> Organisation | None:
+        if self.control_room_id:
+            return self.control_room.authority  # type: ignore[union-attr]
+        if self.store_id:
+            return self.store.company  # type: ignore[union-attr]
+        return self.company
+
+    @property
+    def recipient_label(self) -> str:
+        if self.control_room_id:
+            return str(self.control_room)
+        if self.store_id:
+            return str(self.store)
+        if self.company_id:
+            return f"{self.company} (loss-prevention team)"
+        return self.recipient_name or self.recipient_email or self.recipient_phone
+
+    @property
+    def retention_days(self) -> int:
+        if self.control_room_id:
+            return int(self.control_room.cctv_retention_days)  # type: ignore[union-attr]
+        if self.store_id:
+            return int(self.store.cctv_retention_days)  # type: ignore[union-attr]
+        return int(settings.LANTERN_DEFAULT_CCTV_RETENTION_DAYS)
+
+    @property
+    def overwritten_from(self) -> datetime:
+        """When the first footage wanted is likely to be overwritten at the source."""
+        return self.window_start + timedelta(days=self.retention_days)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.status == self.Status.OPEN and self.overwritten_from - timezone.now() < (
+            timedelta(days=AT_RISK_DAYS)
+        )
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.deadline < date.today()
+
+
+class RequestLink(models.Model):
+    """A single-purpose link: 256 random bits, only its hash stored, for one request."""
+
+    request = models.ForeignKey(EvidenceRequest, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Link {self.pk} for {self.request.reference}"
+
+    @property
+    def principal(self) -> str:
+        return f"evidence-link:{self.pk}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.request.status != EvidenceRequest.Status.CLOSED
+        )
+
+
+class LinkCode(models.Model):
+    """A one-time code sent to a public recipient's email or phone: proves they hold it."""
+
+    link = models.ForeignKey(RequestLink, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Code for link {self.link_id}"
+
+
+class EvidenceItemQuerySet(models.QuerySet["EvidenceItem"]):
+    def for_user(self, user: Any) -> EvidenceItemQuerySet:
+        return self.filter(request__in=EvidenceRequest.objects.for_user(user))
+
+
+class EvidenceItem(models.Model):
+    """One file handed over: the original is kept unchanged, with its SHA-256."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Uploaded, not yet submitted"
+        SUBMITTED = "submitted", "Submitted, being checked"
+        READY = "ready", "Ready"
+        ORIGINAL_ONLY = "original_only", "Original only (cannot be played in a browser)"
+        REJECTED = "rejected", "Rejected by checks"
+
+    request = models.ForeignKey(
+        EvidenceRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_items")
+    upload = models.OneToOneField(
+        "uploads.Upload", null=True, blank=True, on_delete=models.PROTECT, related_name="item"
+    )
+    original = models.FileField(upload_to="evidence/originals/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    # Seconds the CCTV system's clock was ahead (+) or behind (-) the real time, if known.
+    clock_offset_seconds = models.IntegerField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    state_reason = models.CharField(max_length=300, blank=True)
+    uploaded_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"

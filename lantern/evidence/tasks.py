@@ -1,0 +1,44 @@
+"""Background work on evidence items."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_tasks import task
+
+from lantern.ledger.models import Action
+from lantern.ledger.services import ledger_record
+
+from .checks import check_file
+from .models import EvidenceItem
+
+PLAYABLE_PREFIXES = ("video/", "image/")
+
+
+@task()
+def evidence_item_check(item_id: int) -> str:
+    """Check a submitted original; only then may it be viewed. Idempotent."""
+    item = EvidenceItem.objects.get(pk=item_id)
+    if item.state != EvidenceItem.State.SUBMITTED:
+        return str(item.state)
+    with item.original.open("rb") as handle:
+        result = check_file(handle, item.size)
+    with transaction.atomic():
+        item.content_type = result.content_type
+        if not result.ok:
+            item.state = EvidenceItem.State.REJECTED
+            item.state_reason = result.reason
+        elif result.content_type.startswith(PLAYABLE_PREFIXES):
+            item.state = EvidenceItem.State.READY
+        else:
+            item.state = EvidenceItem.State.ORIGINAL_ONLY
+            item.state_reason = "Kept as the original: not a format a browser can show"
+        item.save(update_fields=["content_type", "state", "state_reason"])
+        ledger_record(
+            action=Action.CHANGED,
+            actor_label="lantern checks",
+            obj=item,
+            object_sha256=item.sha256,
+            reason=item.state_reason or "Checks passed",
+            detail={"new": {"state": item.state, "content_type": item.content_type}},
+        )
+    return str(item.state)
