@@ -30,6 +30,30 @@ def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+class RetentionClass(models.TextChoices):
+    """MoPI retention groups (Authorised Professional Practice, Management of Police
+    Information): review periods by the seriousness of the matter."""
+
+    GROUP_1 = (
+        "group_1",
+        "Group 1: certain public protection matters (retain, review every 10 years)",
+    )
+    GROUP_2 = (
+        "group_2",
+        "Group 2: other sexual, violent or serious offences (review after 10 years)",
+    )
+    GROUP_3 = "group_3", "Group 3: all other offences (review after 6 years)"
+    UNDETERMINED = "none", "No crime: review after 6 months"
+
+
+RETENTION_REVIEW_DAYS = {
+    RetentionClass.GROUP_1: 3652,
+    RetentionClass.GROUP_2: 3652,
+    RetentionClass.GROUP_3: 2191,
+    RetentionClass.UNDETERMINED: 183,
+}
+
+
 class RecipientKind(models.TextChoices):
     CONTROL_ROOM = "control_room", "A council CCTV control room"
     STORE = "store", "A store"
@@ -221,11 +245,109 @@ class EvidenceItem(models.Model):
     uploaded_by = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Duration, codecs, resolution, frame rate, creation time... as read from the file.
+    media_info = models.JSONField(default=dict, blank=True)
+    # Exhibit reference, e.g. "OA/1" (officer's initials and a number), unique in its case.
+    exhibit_ref = models.CharField(max_length=30, blank=True)
+    retention_class = models.CharField(
+        max_length=20, choices=RetentionClass.choices, default=RetentionClass.GROUP_3
+    )
+    review_date = models.DateField(null=True, blank=True)
+    # Set when the bytes have been erased (after two-person approval); the row and its
+    # ledger entries stay.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = EvidenceItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "exhibit_ref"],
+                condition=~Q(exhibit_ref=""),
+                name="exhibit_ref_unique_in_case",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.sha256[:12]})"
+
+    @property
+    def servable(self) -> bool:
+        """Only checked, not erased, originals may be viewed or downloaded."""
+        return self.erased_at is None and self.state in {
+            self.State.READY,
+            self.State.ORIGINAL_ONLY,
+        }
+
+
+class DerivedFile(models.Model):
+    """A copy made from an original (never the original itself): traceable to its parent."""
+
+    class Kind(models.TextChoices):
+        WORKING_COPY = "working_copy", "Browser-playable working copy (H.264/MP4)"
+        THUMBNAIL = "thumbnail", "Thumbnail"
+        STILL = "still", "Still frame"
+        WEB_IMAGE = "web_image", "Web-sized image"
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="derived")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to="evidence/derived/%Y/%m/", max_length=300)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # The SHA-256 of what it was made from (the original's, for every kind today).
+    parent_sha256 = models.CharField(max_length=64)
+    # How it was made (tool, version, settings), so an independent party can repeat it.
+    recipe = models.JSONField(default=dict, blank=True)
+    # Position of a still or thumbnail in the video, in seconds.
+    position_seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item", "kind", "position_seconds"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.item}"
+
+
+class EvidenceLink(models.Model):
+    """Links an item to a person, a location or another item (within its case)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        LOCATION = "location", "Location"
+        ITEM = "item", "Another exhibit"
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=300, blank=True)
+    other_item = models.ForeignKey(
+        EvidenceItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.label or self.other_item}"
+
+
+class DeletionRequest(models.Model):
+    """Erasing an original needs two authorised people: one asks, a different one approves."""
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="deletions")
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    def __str__(self) -> str:
+        return f"Deletion of {self.item} requested by {self.requested_by}"

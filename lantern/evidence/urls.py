@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("respond/upload/", views.respond_upload, name="respond-upload"),
     path("respond/submit/", views.respond_submit, name="respond-submit"),
     path("check/", views.check, name="check"),
+    path("items/", include("lantern.evidence.item_urls")),
+    path("cases/", include("lantern.evidence.case_urls")),
 ]
