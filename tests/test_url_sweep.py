@@ -90,6 +90,50 @@ def evidence_request(w: World) -> dict[str, Any]:
     return {"reference": existing.reference}
 
 
+def case_a(w: World) -> dict[str, Any]:
+    from lantern.evidence.models import EvidenceRequest
+
+    evidence_request(w)
+    return {"pk": EvidenceRequest.objects.get().case_id}
+
+
+def item_a(w: World) -> dict[str, Any]:
+    """A checked exhibit in force A's case."""
+    from django.core.files.base import ContentFile
+
+    from lantern.evidence.models import EvidenceItem, EvidenceRequest
+
+    evidence_request(w)
+    request = EvidenceRequest.objects.get()
+    item = EvidenceItem.objects.first()
+    if item is None:
+        item = EvidenceItem(
+            request=request,
+            case=request.case,
+            original_name="cam.mp4",
+            size=4,
+            sha256="0" * 64,
+            state="ready",
+            uploaded_by="evidence-link:1",
+        )
+        item.original.save("cam.mp4", ContentFile(b"data"), save=False)
+        item.save()
+    return {"pk": item.pk}
+
+
+def police_of_force_a(allowed: frozenset[str] | set[str] = POLICE_ROLES) -> Callable[[str], Any]:
+    def expect(actor: str) -> Any:
+        if actor == "anon":
+            return "login"
+        if _role(actor) not in POLICE_ROLES:
+            return 403
+        if actor.endswith("_b"):
+            return 404
+        return 200 if _role(actor) in allowed else 403
+
+    return expect
+
+
 def seen_by_force_a_and_council_a(actor: str) -> Any:
     if actor == "anon":
         return "login"
@@ -175,6 +219,20 @@ EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any
     "evidence:respond-upload": (lambda w: {}, everyone(405, anon=405)),
     "evidence:respond-submit": (lambda w: {}, everyone(405, anon=405)),
     "evidence:check": (lambda w: {}, everyone(200, anon=200)),
+    "evidence:case-list": (lambda w: {}, roles(set(POLICE_ROLES))),
+    "evidence:case-detail": (case_a, police_of_force_a()),
+    "evidence:case-bundle": (
+        case_a,
+        police_of_force_a({Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR, Role.FORCE_ADMIN}),
+    ),
+    "evidence:item-exhibit": (item_a, everyone(405)),
+    "evidence:item-link": (item_a, everyone(405)),
+    "evidence:item-retention": (item_a, everyone(405)),
+    "evidence:item-delete": (
+        item_a,
+        police_of_force_a({Role.INVESTIGATOR, Role.SUPERVISOR, Role.FORCE_ADMIN}),
+    ),
+    "evidence:deletion-decide": (lambda w: {"pk": 1}, everyone(405)),
     # tus: GET is not part of the protocol; requests without Tus-Resumable are refused.
     "uploads:collection": (lambda w: {}, everyone(405, anon=405)),
     "uploads:upload": (

@@ -21,6 +21,8 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = [("Home", "core:home")]
     if membership.is_police or membership.organisation.kind in {"retail", "council"}:
         items.append(("Footage requests", "evidence:request-list"))
+    if membership.is_police:
+        items.append(("Cases", "evidence:case-list"))
     if membership.is_manager:
         items.append(("People", "accounts:people"))
     if membership.role == Role.FORCE_ADMIN:
