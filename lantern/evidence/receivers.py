@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.files import File
 from django.dispatch import receiver
+from django_tasks import task
 
 from lantern.uploads.models import Upload
 from lantern.uploads.signals import upload_completed
@@ -19,17 +20,25 @@ logger = logging.getLogger(__name__)
 
 @receiver(upload_completed)
 def on_upload_completed(sender: Any, upload: Upload, **kwargs: Any) -> None:
-    if not upload.principal.startswith(LINK_PREFIX):
-        return
-    if EvidenceItem.objects.filter(upload=upload).exists():
-        return  # already handed over (the signal may be re-sent after a crash)
+    """Hand over in the background: copying a 20 GB file must not hold the last PATCH."""
+    if upload.principal.startswith(LINK_PREFIX):
+        evidence_item_from_upload.enqueue(str(upload.pk))
+
+
+@task()
+def evidence_item_from_upload(upload_id: str) -> int | None:
+    """Idempotent: the signal may be sent again (`manage.py uploads_announce`)."""
+    upload = Upload.objects.get(pk=upload_id)
+    existing = EvidenceItem.objects.filter(upload=upload).first()
+    if existing is not None:
+        return existing.pk
     link = RequestLink.objects.select_related("request").get(
         pk=int(upload.principal.removeprefix(LINK_PREFIX))
     )
     from .services import evidence_item_add
 
     with upload.open() as handle:
-        evidence_item_add(
+        item = evidence_item_add(
             link=link,
             file=File(handle),
             name=upload.filename or "unnamed file",
@@ -38,3 +47,4 @@ def on_upload_completed(sender: Any, upload: Upload, **kwargs: Any) -> None:
             uploaded_by=link.principal,
             upload=upload,
         )
+    return item.pk

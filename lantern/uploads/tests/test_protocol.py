@@ -305,6 +305,8 @@ def test_patch_streams_bodies_bigger_than_the_memory_limit(tus: Tus, settings) -
     url = tus.new(len(data))
     assert tus.patch(url, 0, data).status_code == 204
     assert upload_of(url).sha256 == hashlib.sha256(data).hexdigest()
+    created = tus.create_with(len(data), data)  # creation-with-upload streams too
+    assert created.status_code == 201 and created["Upload-Offset"] == str(len(data))
 
 
 @pytest.mark.parametrize("offset", [0, 3, 6, 100])

@@ -311,7 +311,7 @@ def test_long_body_is_committed_as_it_goes(monkeypatch) -> None:
 
     class Killed:
         def __init__(self) -> None:
-            self.stream = io.BytesIO(data[:14])
+            self.stream = io.BytesIO(data[:18])
 
         def read(self, size: int, /) -> bytes:
             chunk = self.stream.read(size)
@@ -322,7 +322,7 @@ def test_long_body_is_committed_as_it_goes(monkeypatch) -> None:
     with pytest.raises(SystemExit):
         services.upload_append(upload=upload, offset=0, body=Killed(), content_length=30)
     stored_upload = Upload.objects.get(pk=upload.pk)
-    assert stored_upload.offset == 12 and stored_upload.lock_token is None
-    assert upload.path.read_bytes() == data[:12]
-    _append(stored_upload, 12, data[12:])
+    assert stored_upload.offset == 16 and stored_upload.lock_token is None
+    assert upload.path.read_bytes() == data[:16]
+    _append(stored_upload, 16, data[16:])
     assert Upload.objects.get(pk=upload.pk).sha256 == hashlib.sha256(data).hexdigest()
