@@ -40,6 +40,21 @@ def test_hsts_and_secure_cookies_over_https() -> None:
 
 
 @pytest.mark.django_db
+def test_private_pages_are_never_cached(client_for) -> None:
+    for name, url in (
+        ("officer", reverse("core:home")),
+        ("supervisor", reverse("ledger:history")),
+        ("officer", reverse("evidence:request-list")),
+    ):
+        assert client_for(name).get(url)["Cache-Control"] == "no-store", url
+    # Request-link pages are private even without an account.
+    assert Client().get(reverse("evidence:link", args=["x"]))["Cache-Control"] == "no-store"
+    assert Client().get(reverse("evidence:check"))["Cache-Control"] == "no-store"
+    # Public information pages may be cached.
+    assert "no-store" not in Client().get(reverse("core:accessibility")).get("Cache-Control", "")
+
+
+@pytest.mark.django_db
 def test_every_page_needs_sign_in_unless_opened() -> None:
     response = Client().get(reverse("accounts:people"))
     assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
