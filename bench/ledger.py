@@ -9,7 +9,8 @@ appends
     Baseline: the same 4 processes making the same number of single-row INSERTs, one
     transaction each, through Django's connection cursor, into `bench_plain_entry`, a copy
     of `ledger_entry` (same columns, types, defaults and indexes; no triggers, no sequencer).
-    ratio = ledger appends/s ÷ plain inserts/s.
+    ratio = ledger appends/s ÷ plain inserts/s. Run in 3 alternating rounds (plain, ledger,
+    plain, ...) because a shared VM drifts; the medians and each round are reported.
 
 proofs
     The ledger is filled to M entries (10 million by default) with synthetic sequenced rows
@@ -24,7 +25,8 @@ in child processes (`python -m bench.ledger ROLE ...`) pointed at a fresh Postgr
 with DATABASE_URL, migrated with the append-only triggers on, as in production.
 
 Environment: BENCH_PG_URL (server to create the scratch database on; default
-postgres://postgres@127.0.0.1:5432/postgres), BENCH_LEDGER_PER_WRITER, BENCH_LEDGER_SIZE.
+postgres://postgres@127.0.0.1:5432/postgres), BENCH_LEDGER_PER_WRITER, BENCH_LEDGER_ROUNDS,
+BENCH_LEDGER_SIZE.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 WRITERS = 4
 PER_WRITER, PER_WRITER_QUICK = 2000, 200
+ROUNDS, ROUNDS_QUICK = 3, 1
 SIZE, SIZE_QUICK = 10_000_000, 100_000
 SAMPLES, WARMUP = 200, 5
 SEED = 20261123
@@ -102,8 +105,9 @@ def run(quick: bool) -> dict[str, Any]:
     import psycopg
 
     per_writer = _env_int("BENCH_LEDGER_PER_WRITER", PER_WRITER_QUICK if quick else PER_WRITER)
+    rounds = _env_int("BENCH_LEDGER_ROUNDS", ROUNDS_QUICK if quick else ROUNDS)
     size = _env_int("BENCH_LEDGER_SIZE", SIZE_QUICK if quick else SIZE)
-    if size < WRITERS * per_writer:
+    if size < rounds * WRITERS * per_writer:
         raise ValueError("BENCH_LEDGER_SIZE must be at least the number of appended entries")
     name = f"lantern_bench_{uuid.uuid4().hex[:10]}"
     url = urlsplit(ADMIN_URL)._replace(path=f"/{name}").geturl()
@@ -132,7 +136,7 @@ def run(quick: bool) -> dict[str, Any]:
                 timeout=600,
             )
             _log("migrated (append-only triggers installed)")
-            appends = _child(env, ["appends", str(per_writer)], timeout)
+            appends = _child(env, ["appends", str(per_writer), str(rounds)], timeout)
             load = _child(env, ["load", str(size)], timeout)
             proofs = _child(env, ["proofs", str(size), str(SAMPLES), load["root"]], timeout)
     finally:
@@ -259,34 +263,45 @@ def _run_writers(kind: str, per_writer: int) -> float:
             raise RuntimeError(f"a {kind} writer failed: {[p.returncode for p in processes]}")
 
 
-def _appends(per_writer: int) -> dict[str, Any]:
+def _appends(per_writer: int, rounds: int) -> dict[str, Any]:
     _setup()
     from django.db import connection
 
     from lantern.ledger.models import Entry, LedgerState
     from lantern.ledger.store import ledger_integrate, ledger_verify_live
 
-    total = WRITERS * per_writer
+    batch = WRITERS * per_writer
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE {PLAIN_TABLE} (LIKE ledger_entry "
             "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
         )
-    _log(f"plain INSERT baseline: {WRITERS} writers x {per_writer}")
-    began = time.perf_counter()
-    _run_writers("plain", per_writer)
-    plain_seconds = time.perf_counter() - began
-    _log(f"  {total / plain_seconds:,.0f} rows/s")
-
-    _log(f"ledger_record: {WRITERS} writers x {per_writer}")
-    began = _run_writers("ledger", per_writer)
-    writers_done = time.perf_counter()
-    left_over = ledger_integrate()
-    ended = time.perf_counter()
-    ledger_seconds = ended - began
-    _log(f"  {total / ledger_seconds:,.0f} entries/s ({left_over} left to the final integrate)")
+    measured = []
+    for number in range(1, rounds + 1):  # alternate, so drift on a shared VM hits both sides
+        _log(f"round {number}/{rounds}: plain INSERT, {WRITERS} writers x {per_writer}")
+        began = time.perf_counter()
+        _run_writers("plain", per_writer)
+        plain_seconds = time.perf_counter() - began
+        _log(f"  {batch / plain_seconds:,.0f} rows/s")
+        _log(f"round {number}/{rounds}: ledger_record, {WRITERS} writers x {per_writer}")
+        began = _run_writers("ledger", per_writer)
+        writers_done = time.perf_counter()
+        left_over = ledger_integrate()
+        ended = time.perf_counter()
+        ledger_seconds = ended - began
+        _log(f"  {batch / ledger_seconds:,.0f} entries/s ({left_over} left to the final integrate)")
+        measured.append(
+            {
+                "appends_per_s": round(batch / ledger_seconds, 1),
+                "plain_inserts_per_s": round(batch / plain_seconds, 1),
+                "ratio": round(plain_seconds / ledger_seconds, 3),
+                "final_integrate_seconds": round(ended - writers_done, 3),
+                "sequenced_by_final_integrate": left_over,
+            }
+        )
 
     # Sanity: every entry sequenced exactly once, 0..n-1, and the tree verifies.
+    total = rounds * batch
     seqs = list(Entry.objects.order_by("seq").values_list("seq", flat=True))
     if seqs != list(range(total)):
         missing = sorted(set(range(total)) - {s for s in seqs if s is not None})[:10]
@@ -301,19 +316,24 @@ def _appends(per_writer: int) -> dict[str, Any]:
         row = cursor.fetchone()
     if row is None or row[0] != total:
         raise RuntimeError(f"{PLAIN_TABLE} has {row} rows, expected {total}")
-    appends_per_s = total / ledger_seconds
-    plain_per_s = total / plain_seconds
+
+    def median(key: str) -> float:
+        return round(statistics.median(r[key] for r in measured), 3)
+
     return {
         "writers": WRITERS,
         "per_writer": per_writer,
+        "rounds": rounds,
         "entries": total,
-        "appends_per_s": round(appends_per_s, 1),
-        "plain_inserts_per_s": round(plain_per_s, 1),
-        "ratio": round(appends_per_s / plain_per_s, 3),
-        "ledger_seconds": round(ledger_seconds, 3),
-        "plain_seconds": round(plain_seconds, 3),
-        "final_integrate_seconds": round(ended - writers_done, 3),
-        "sequenced_by_final_integrate": left_over,
+        "appends_per_s": median("appends_per_s"),
+        "plain_inserts_per_s": median("plain_inserts_per_s"),
+        "ratio": median("ratio"),
+        "by_round": [
+            f"{r['appends_per_s']:,.0f} vs {r['plain_inserts_per_s']:,.0f}/s = {r['ratio']}, "
+            f"final integrate {r['final_integrate_seconds']} s "
+            f"for {r['sequenced_by_final_integrate']} entries"
+            for r in measured
+        ],
         "seq_gapless_and_verified": True,
     }
 
@@ -526,7 +546,7 @@ def main(argv: list[str]) -> None:
         _writer(args[0], int(args[1]), int(args[2]))
         return
     if role == "appends":
-        result = _appends(int(args[0]))
+        result = _appends(int(args[0]), int(args[1]))
     elif role == "load":
         result = _load(int(args[0]))
     elif role == "proofs":
