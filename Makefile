@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help install run code test test-sqlite test-postgres lint format browser-deps bench clean
+.PHONY: help install run code test test-sqlite test-postgres lint format browser-deps bench soak clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ test-postgres: install ## Tests against PostgreSQL (required when CI=true)
 
 bench: install ## Benchmarks (ratios against a baseline measured in the same run)
 	LANTERN_ENV=test $(PY) -m bench
+
+soak: install ## Fault soak: uploads under random SIGKILLs and cut connections (UPLOADS=200)
+	LANTERN_ENV=test LANTERN_FAULT_UPLOADS=$${UPLOADS:-200} $(PY) -m pytest tests/faults -s
 
 clean: ## Remove the virtualenv, node_modules, built assets and var/
 	rm -rf $(VENV) node_modules static/build var staticfiles

@@ -10,6 +10,8 @@ from django.test import Client
 from lantern.accounts.models import User
 from lantern.accounts.tests.factories import World, build_world, sign_in
 
+pytest_plugins = ["tests.s3server"]
+
 
 @pytest.fixture
 def world(db: None) -> World:

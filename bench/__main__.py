@@ -22,6 +22,7 @@ from typing import Any
 #: Benchmark modules, run in this order. Add a module here to register it.
 BENCHMARKS = [
     "bench.ledger",
+    "bench.tus_node",
 ]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "lantern.casework",
     "lantern.uploads",
     "lantern.evidence",
+    "lantern.statements",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,8 @@ if STORAGE_BACKEND == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+            # Larger objects spool to a temporary file when read, not into memory.
+            "max_memory_size": 8 * 1024 * 1024,
         },
     }
 elif STORAGE_BACKEND == "local":
@@ -323,10 +326,40 @@ LANTERN_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024**3)
 LANTERN_UPLOAD_MAX_BYTES = LANTERN_EVIDENCE_MAX_BYTES
 LANTERN_UPLOAD_PRINCIPAL = "lantern.evidence.principals.principal"
 LANTERN_UPLOAD_CREATE_POLICY = "lantern.evidence.principals.create_policy"
+# Seconds between re-hashing every stored original and derived file (fixity).
+LANTERN_FIXITY_SECONDS = env.int("FIXITY_SECONDS", default=86400)
 # clamd for virus scanning: "host:port" or a Unix socket path. Empty: no scan.
 CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
 # Plain-form (no JavaScript) uploads stream to temporary files above this size.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Remote witness statements (MG11).
+LANTERN_STATEMENT_LINK_DAYS = env.int("STATEMENT_LINK_DAYS", default=14)
+# Victims of these offences give statements face to face (lantern.statements.models.Offence).
+LANTERN_SERIOUS_OFFENCES = env.list(
+    "SERIOUS_OFFENCES",
+    default=[
+        "sexual",
+        "domestic",
+        "serious_violence",
+        "hate",
+        "modern_slavery",
+        "stalking",
+        "homicide",
+    ],
+)
+# The force's document-signing certificate (PEM); unset: a development CA under var/.
+STATEMENT_SIGNING_KEY_FILE = env.str("STATEMENT_SIGNING_KEY_FILE", default="")
+STATEMENT_SIGNING_CERT_FILE = env.str("STATEMENT_SIGNING_CERT_FILE", default="")
+STATEMENT_SIGNING_CHAIN_FILES = env.list("STATEMENT_SIGNING_CHAIN_FILES", default=[])
+STATEMENT_TRUST_ROOT_FILES = env.list("STATEMENT_TRUST_ROOT_FILES", default=[])
+STATEMENT_SIGNING_PASSPHRASE = secret("STATEMENT_SIGNING_PASSPHRASE", default="") or ""
+STATEMENT_TSA_URL = env.str("STATEMENT_TSA_URL", default="")
+if PRODUCTION and not (STATEMENT_SIGNING_KEY_FILE and STATEMENT_TSA_URL):
+    raise ImproperlyConfigured(
+        "Production needs STATEMENT_SIGNING_KEY_FILE (and _CERT_FILE, _CHAIN_FILES) and "
+        "STATEMENT_TSA_URL to seal witness statements"
+    )
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

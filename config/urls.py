@@ -8,5 +8,6 @@ urlpatterns = [
     path("ledger/", include("lantern.ledger.urls")),
     path("evidence/", include("lantern.evidence.urls")),
     path("uploads/", include("lantern.uploads.urls")),
+    path("statements/", include("lantern.statements.urls")),
     path("outbox/", include("lantern.notifications.urls")),
 ]

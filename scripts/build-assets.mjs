@@ -89,6 +89,8 @@ function copyJs() {
   copy(join(tusDist, "tus.min.js"), join(buildDir, "tus.min.js"));
   copy(join(tusDist, "tus.min.js.map"), join(buildDir, "tus.min.js.map"));
   copy(join(nodeModules, "axe-core", "axe.min.js"), join(buildDir, "test", "axe.min.js"));
+  const padDist = join(nodeModules, "signature_pad", "dist");
+  copy(join(padDist, "signature_pad.umd.min.js"), join(buildDir, "signature_pad.umd.min.js"));
 }
 
 function copyImages() {

@@ -134,6 +134,28 @@ def police_of_force_a(allowed: frozenset[str] | set[str] = POLICE_ROLES) -> Call
     return expect
 
 
+def statement_a(w: World) -> dict[str, Any]:
+    from datetime import date
+
+    from lantern.casework.models import Case
+    from lantern.statements.models import Statement
+
+    existing = Statement.objects.first()
+    if existing is None:
+        case, _ = Case.objects.get_or_create(
+            force=w.orgs["force"], reference="NP2", defaults={"title": "Assault"}
+        )
+        existing = Statement.objects.create(
+            force=w.orgs["force"],
+            case=case,
+            officer=w.user("officer"),
+            witness_name="W",
+            witness_dob=date(1980, 1, 1),
+            eligible=True,
+        )
+    return {"pk": existing.pk}
+
+
 def seen_by_force_a_and_council_a(actor: str) -> Any:
     if actor == "anon":
         return "login"
@@ -233,6 +255,19 @@ EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any
         police_of_force_a({Role.INVESTIGATOR, Role.SUPERVISOR, Role.FORCE_ADMIN}),
     ),
     "evidence:deletion-decide": (lambda w: {"pk": 1}, everyone(405)),
+    "statements:list": (lambda w: {}, roles(set(POLICE_ROLES))),
+    "statements:new": (lambda w: {}, roles({Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR})),
+    "statements:detail": (statement_a, police_of_force_a()),
+    "statements:autosave": (statement_a, everyone(405)),
+    "statements:override": (statement_a, everyone(405)),
+    "statements:sign-own": (statement_a, everyone(405)),
+    "statements:pdf": (statement_a, police_of_force_a(set())),  # not signed yet: refused
+    "statements:link": (lambda w: {"token": "not-a-token"}, everyone(404, anon=404)),
+    "statements:witness": (lambda w: {}, everyone(403, anon=403)),
+    "statements:witness-details": (lambda w: {}, everyone(403, anon=403)),
+    "statements:witness-sign": (lambda w: {}, everyone(403, anon=403)),
+    "statements:witness-pdf": (lambda w: {}, everyone(403, anon=403)),
+    "statements:verify": (lambda w: {}, everyone(200, anon=200)),
     # tus: GET is not part of the protocol; requests without Tus-Resumable are refused.
     "uploads:collection": (lambda w: {}, everyone(405, anon=405)),
     "uploads:upload": (

@@ -23,6 +23,7 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Footage requests", "evidence:request-list"))
     if membership.is_police:
         items.append(("Cases", "evidence:case-list"))
+        items.append(("Statements", "statements:list"))
     if membership.is_manager:
         items.append(("People", "accounts:people"))
     if membership.role == Role.FORCE_ADMIN:

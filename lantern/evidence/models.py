@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,10 +23,6 @@ AT_RISK_DAYS = 3
 def new_reference() -> str:
     raw = "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
     return f"LR-{raw[:4]}-{raw[4:]}"
-
-
-def hash_secret(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 class RetentionClass(models.TextChoices):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from lantern.accounts.choices import POLICE_ROLES, Role
 from lantern.accounts.models import ControlRoom, Membership, Organisation, Store, User
 from lantern.casework.models import Case
+from lantern.core.tokens import hash_secret
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 from lantern.notifications.sms import send_sms
@@ -30,7 +31,6 @@ from .models import (
     LinkCode,
     RecipientKind,
     RequestLink,
-    hash_secret,
 )
 
 REQUESTER_ROLES = frozenset({Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR})

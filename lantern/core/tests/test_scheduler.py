@@ -37,4 +37,5 @@ def test_scheduled_tasks_run(tmp_path, settings) -> None:
         "ledger_integrate_task",
         "checkpoint_publish_task",
         "uploads_expire_task",
+        "fixity_check_task",
     }
