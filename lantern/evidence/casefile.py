@@ -251,6 +251,12 @@ def _exhibit_name(item: EvidenceItem) -> str:
     return (item.exhibit_ref or f"ITEM-{item.pk}").replace("/", "-")
 
 
+def _signed_statements(case: Case) -> Any:
+    from lantern.statements.models import Statement
+
+    return Statement.objects.filter(case=case, status=Statement.Status.SIGNED)
+
+
 def bundle_items(case: Case) -> list[EvidenceItem]:
     return list(
         case.evidence_items.filter(erased_at__isnull=True)
@@ -287,8 +293,8 @@ def bundle_stream(
     """The ZIP, produced as it is sent: files are read in 1 MiB pieces, never held whole."""
     _require(membership, EDITORS | APPROVERS, case)
     items = bundle_items(case)
-    if not items:
-        raise ValidationError("There are no checked exhibits in this case to export")
+    if not items and not _signed_statements(case).exists():
+        raise ValidationError("There are no checked exhibits or signed statements to export")
     with transaction.atomic():
         ledger_record(
             action=Action.EXPORTED,
@@ -300,11 +306,17 @@ def bundle_stream(
         )
     checkpoint = store.checkpoint_publish()
     object_ids = [str(i.pk) for i in items]
+    statement_ids = [
+        str(pk) for pk in _signed_statements(case).values_list("pk", flat=True)
+    ]
     entries = Entry.objects.filter(
         Q(object_type="evidence.evidenceitem", object_id__in=object_ids)
         | Q(object_type="casework.case", object_id=str(case.pk))
+        | Q(object_type="statements.statement", object_id__in=statement_ids)
     ).order_by("seq")
     custody = store.bundle_for(entries, checkpoint)
+    # Signed MG11s only: the restricted rear page is never disclosed, so never exported.
+    statements = list(_signed_statements(case).exclude(signed_pdf=""))
 
     files: list[tuple[str, EvidenceItem, IO[bytes] | None, DerivedFile | None]] = []
     for item in items:
@@ -366,6 +378,24 @@ def bundle_stream(
                         item.request.recipient_label if item.request else "",
                     ]
                 )
+            for statement in statements:
+                name = f"statements/MG11-{_safe(statement.witness_name)}-{statement.pk}.pdf"
+                with statement.signed_pdf.open("rb") as handle:
+                    data = handle.read()
+                if hashlib.sha256(data).hexdigest() != statement.signed_sha256:
+                    raise RuntimeError(f"{name} does not match its recorded SHA-256")
+                zf.writestr(name, data)
+                sums.append(f"{statement.signed_sha256}  {name}")
+                manifest.append(
+                    {
+                        "file": name,
+                        "sha256": statement.signed_sha256,
+                        "size": len(data),
+                        "kind": "signed MG11 witness statement",
+                        "witness": statement.witness_name,
+                    }
+                )
+                yield sink.take()
             zf.writestr(
                 "manifest.json", json.dumps({"case": case.reference, "files": manifest}, indent=1)
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -322,6 +323,14 @@ def witness_request_correction(*, link: StatementLink, text: str) -> None:
                     [officer_email],
                 )
             )
+
+
+_EXHIBIT_REF = re.compile(r"\b([A-Z]{1,4}/\d{1,4})\b")
+
+
+def exhibit_refs(text: str) -> list[str]:
+    """Exhibit references the statement mentions (like OA/1), in order, once each."""
+    return list(dict.fromkeys(_EXHIBIT_REF.findall(text)))
 
 
 def _normalise(name: str) -> str:

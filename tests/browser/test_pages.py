@@ -67,10 +67,21 @@ PUBLIC_PAGES = [
     "core:accessibility",
     "core:privacy",
     "ledger:public-key",
+    "evidence:check",
+    "statements:verify",
 ]
 
 SIGNED_IN_PAGES = {
-    "officer": ["core:home", "accounts:profile", "accounts:password-change"],
+    "officer": [
+        "core:home",
+        "accounts:profile",
+        "accounts:password-change",
+        "statements:list",
+        "statements:new",
+        "evidence:request-list",
+        "evidence:request-new",
+        "evidence:case-list",
+    ],
     "supervisor": ["ledger:history"],
     "force_admin": [
         "core:home",
@@ -81,7 +92,7 @@ SIGNED_IN_PAGES = {
     ],
     "lp_manager": ["core:home", "accounts:people"],
     "store_staff": ["core:home", "accounts:mfa-setup"],
-    "cctv_manager": ["core:home"],
+    "cctv_manager": ["core:home", "evidence:request-list"],
     "partnership_manager": ["core:home"],
 }
 

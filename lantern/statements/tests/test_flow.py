@@ -285,3 +285,45 @@ def test_expired_link(world: World, client_for, mailoutbox, on_commit):
     path = _send(client_for, statement, mailoutbox, on_commit)
     StatementLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert Client().get(path).status_code == 404
+
+
+def test_signed_statement_goes_in_the_case_bundle_without_the_rear_page(
+    world: World, client_for, mailoutbox, on_commit
+):
+    import io
+    import zipfile
+
+    statement = _new(client_for)
+    path = _send(client_for, statement, mailoutbox, on_commit)
+    witness = Client()
+    witness.post(path, {"check": "dob", "dob": ADULT_DOB.isoformat()})
+    witness.post(reverse("statements:witness-details"), REAR)
+    witness.post(
+        reverse("statements:witness-sign"),
+        {"signed_name": "Sam Ellis", "declaration": "on", "typed_only": "on"},
+    )
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.SIGNED
+    response = client_for("officer").post(
+        reverse("evidence:case-bundle", args=[statement.case_id]), {"copies": "original"}
+    )
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    names = [n for n in archive.namelist() if n.startswith("statements/")]
+    assert len(names) == 1
+    assert archive.read(names[0]) == statement.signed_pdf.open("rb").read()
+    everything = b"".join(archive.read(n) for n in archive.namelist())
+    assert b"Station Road" not in everything  # the restricted address appears nowhere
+    rear = statement.restricted.rear_pdf.open("rb").read()
+    assert all(archive.read(n) != rear for n in archive.namelist())
+    custody = __import__("json").loads(archive.read("custody.json"))
+    assert any(e["entry"]["action"] == "signed" for e in custody["entries"])
+
+
+def test_exhibit_references_are_listed(world: World) -> None:
+    from lantern.statements.services import exhibit_refs
+
+    assert exhibit_refs("I produce OA/1 and OA/2. OA/1 shows him; see also JS/14.") == [
+        "OA/1",
+        "OA/2",
+        "JS/14",
+    ]
