@@ -4,15 +4,13 @@ download, with an accessibility scan of every witness page."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 import pytest
 from django.core import mail
 
-from lantern.accounts.tests.factories import World
+from lantern.accounts.tests.factories import PASSWORD, World, totp_now
 from lantern.statements.models import Statement
-from lantern.statements.services import NewStatement, statement_create, statement_save_draft
 
 from .conftest import axe_violations
 
@@ -28,32 +26,36 @@ def _scan(page: Any, where: str) -> None:
 
 def test_witness_signs_on_a_phone(browser, live_server, world: World, settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    officer = world.user("officer")
-    membership = officer.memberships.get()
-    statement = statement_create(
-        actor=officer,
-        membership=membership,
-        data=NewStatement(
-            case_reference="NP/9",
-            case_title="Theft",
-            witness_name="Ffion Ŵyn-Jones",
-            witness_dob=date(1990, 2, 3),
-            witness_email="ffion@example.test",
-            witness_phone="",
-            occupation="Teacher",
-            vulnerable=False,
-            serious_offence="none",
-        ),
-    )
-    statement_save_draft(
-        actor=officer,
-        membership=membership,
-        statement=statement,
-        text="I saw a man take a purse from the counter at 10:15.",
-    )
-    from lantern.statements.services import statement_send
-
-    statement_send(actor=officer, membership=membership, statement=statement)
+    officer_page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        officer_page.goto(live_server.url + "/accounts/sign-in/?next=/statements/new/")
+        officer_page.get_by_label("Username").fill("officer")
+        officer_page.get_by_label("Password", exact=True).fill(PASSWORD)
+        with officer_page.expect_navigation():
+            officer_page.get_by_role("button", name="Sign in").click()
+        officer_page.get_by_label("Security code").fill(totp_now(world.user("officer")))
+        with officer_page.expect_navigation():
+            officer_page.get_by_role("button", name="Continue").click()
+        _scan(officer_page, "new statement")
+        officer_page.get_by_label("Crime or incident reference").fill("NP/9")
+        officer_page.get_by_label("Witness's full name").fill("Ffion Ŵyn-Jones")
+        officer_page.get_by_label("Witness's date of birth").fill("1990-02-03")
+        officer_page.get_by_label("Occupation").fill("Teacher")
+        officer_page.get_by_label("Witness's email address").fill("ffion@example.test")
+        officer_page.locator("input[name='vulnerable'][value='no']").check()
+        officer_page.locator("input[name='serious_offence'][value='none']").check()
+        with officer_page.expect_navigation():
+            officer_page.get_by_role("button", name="Continue").click()
+        _scan(officer_page, "statement draft")
+        officer_page.get_by_label("Statement", exact=True).fill(
+            "I saw a man take a purse from the counter at 10:15."
+        )
+        with officer_page.expect_navigation():
+            officer_page.get_by_role("button", name="Send to the witness to sign").click()
+        assert "Sent to Ffion" in officer_page.content()
+    finally:
+        officer_page.close()
+    statement = Statement.objects.get()
     path = re.search(r"http://127\.0\.0\.1:8000(/statements/s/\S+/)", str(mail.outbox[-1].body))
     assert path
 
