@@ -8,21 +8,24 @@ Production: a document-signing certificate and key issued for the force (``key_p
 a signing certificate and a TSA certificate once, and the timestamp is made in-process with
 pyHanko's ``DummyTimeStamper``.
 
-The sync functions run an event loop (``asyncio.run``) and must not be called from async
-code: use :func:`async_seal_pdf` / :func:`async_verify_pdf` there.
+The sync functions run an event loop (``asyncio.run``; on a worker thread when this thread
+already runs one). Async code should await :func:`async_seal_pdf` / :func:`async_verify_pdf`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import io
 import os
 import shutil
 import tempfile
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import cms  # type: ignore[import-untyped]
 from cryptography import x509
@@ -61,6 +64,20 @@ SIGNER_CERT = "signer.pem"
 SIGNER_KEY = "signer-key.pem"
 TSA_CERT = "tsa.pem"
 TSA_KEY = "tsa-key.pem"
+
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run(), or on a worker thread when this thread already runs an event loop
+    (an async view, or a test session driving a browser), where asyncio.run() refuses."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class SigningConfigError(RuntimeError):
@@ -331,7 +348,7 @@ def seal_pdf(
     field_name: str = "Signature1",
 ) -> bytes:
     """Sync wrapper of :func:`async_seal_pdf`. Not for use inside a running event loop."""
-    return asyncio.run(
+    return _run(
         async_seal_pdf(pdf_bytes, config, reason=reason, location=location, field_name=field_name)
     )
 
@@ -550,4 +567,4 @@ def verify_pdf(
     pdf_bytes: bytes, trust_roots: list[Path], *, allow_fetching: bool = False
 ) -> PdfVerdict:
     """Sync wrapper of :func:`async_verify_pdf`. Not for use inside a running event loop."""
-    return asyncio.run(async_verify_pdf(pdf_bytes, trust_roots, allow_fetching=allow_fetching))
+    return _run(async_verify_pdf(pdf_bytes, trust_roots, allow_fetching=allow_fetching))

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -209,15 +210,58 @@ def test_unsigned_and_garbage_input(unsigned, sealed, roots):
         assert not verdict.intact and not verdict.ok and verdict.summary
 
 
+def _in_a_new_loop(coroutine: Any) -> Any:
+    """Run a coroutine on its own thread and loop: the test thread may already run a loop
+    (Playwright's, when browser tests ran earlier in the session)."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_async_variants_inside_an_event_loop(unsigned, config, roots):
     async def main() -> PdfVerdict:
         sealed = await async_seal_pdf(unsigned, config, reason="r", location="l")
         return await async_verify_pdf(sealed, roots)
 
-    assert asyncio.run(main()).ok
+    assert _in_a_new_loop(main()).ok
 
 
 def test_missing_key_material(tmp_path, unsigned):
     config = SigningConfig(key_path=tmp_path / "no.pem", cert_path=tmp_path / "no.crt")
     with pytest.raises(SigningConfigError):
         seal_pdf(unsigned, config, reason="r", location="l")
+
+
+def test_sync_api_works_while_an_event_loop_runs(tmp_path: Path) -> None:
+    """A browser-driving test session (or an async caller) keeps a loop running in the
+    thread: the sync wrappers must still work, not fail in asyncio.run()."""
+
+    from lantern.statements import pdf, signing
+
+    config = signing.ensure_dev_certificates(tmp_path / "certs", "Test Police")
+    document = pdf.render_rear_page(
+        pdf.RearPage(
+            address="a",
+            phone_numbers=[],
+            email="",
+            preferred_contact="email",
+            dates_to_avoid=[],
+            willing_to_attend_court=None,
+            special_measures="",
+            vps_offered=False,
+            medical_records_consent=None,
+            leaflet_given=False,
+            signed_name="A B",
+            signature_png=None,
+            signed_at=__import__("datetime").datetime.now(__import__("datetime").UTC),
+        ),
+        urn="U1",
+        witness_name="A B",
+    )
+
+    async def inside_a_loop() -> bool:
+        sealed = signing.seal_pdf(document, config, reason="test", location="here")
+        return signing.verify_pdf(sealed, list(config.trust_root_paths)).intact
+
+    assert _in_a_new_loop(inside_a_loop())
