@@ -261,6 +261,7 @@ EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any
     "statements:autosave": (statement_a, everyone(405)),
     "statements:override": (statement_a, everyone(405)),
     "statements:sign-own": (statement_a, everyone(405)),
+    "statements:withdraw": (statement_a, everyone(405)),
     "statements:pdf": (statement_a, police_of_force_a(set())),  # not signed yet: refused
     "statements:link": (lambda w: {"token": "not-a-token"}, everyone(404, anon=404)),
     "statements:witness": (lambda w: {}, everyone(403, anon=403)),

@@ -238,6 +238,24 @@ def statement_send(*, actor: User, membership: Membership, statement: Statement)
     return token
 
 
+def statement_withdraw_link(*, actor: User, membership: Membership, statement: Statement) -> None:
+    """Stop the link working at once (sent to the wrong address, or no longer needed)."""
+    _require(membership, TAKERS, statement)
+    if statement.status not in {Statement.Status.SENT, Statement.Status.CORRECTIONS}:
+        raise ValidationError("There is no link waiting for the witness")
+    with transaction.atomic():
+        statement.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        statement.status = Statement.Status.DRAFT
+        statement.save(update_fields=["status"])
+        ledger_record(
+            action=Action.CHANGED,
+            actor=actor,
+            actor_org=membership.organisation,
+            obj=statement,
+            reason="Signing link withdrawn",
+        )
+
+
 def link_for_token(token: str) -> StatementLink | None:
     return (
         StatementLink.objects.select_related("statement", "statement__force")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/autosave/", views.statement_autosave, name="autosave"),
     path("<int:pk>/override/", views.statement_override, name="override"),
     path("<int:pk>/sign/", views.statement_sign_own, name="sign-own"),
+    path("<int:pk>/withdraw/", views.statement_withdraw, name="withdraw"),
     path("<int:pk>/pdf/", views.statement_pdf, name="pdf"),
     path("s/<str:token>/", views.link, name="link"),
     path("witness/", views.witness, name="witness"),

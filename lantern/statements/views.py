@@ -176,6 +176,22 @@ def statement_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def statement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = _statement(request, pk)
+    try:
+        services.statement_withdraw_link(
+            actor=_user(request),
+            membership=require_role(request, services.TAKERS),
+            statement=statement,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The link no longer works. Send the statement again when ready.")
+    return redirect("statements:detail", pk=statement.pk)
+
+
+@require_POST
 def statement_sign_own(request: HttpRequest, pk: int) -> HttpResponse:
     statement = _statement(request, pk)
     form = SignForm(request.POST)

@@ -104,6 +104,9 @@ def test_witness_signs_on_a_phone(browser, live_server, world: World, settings) 
 
         signed = Entry.objects.get(action="signed", object_type="statements.statement")
         assert signed.detail["drawn_signature"] is True  # the pad's drawing reached the PDF
+        page.goto(live_server.url + "/statements/s/no-such-link/")
+        _scan(page, "link that does not work")
+        page.go_back()
         with page.expect_download() as download:
             page.get_by_role("link", name="Download your copy (PDF)").click()
         with open(download.value.path(), "rb") as handle:

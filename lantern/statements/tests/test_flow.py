@@ -327,3 +327,16 @@ def test_exhibit_references_are_listed(world: World) -> None:
         "OA/2",
         "JS/14",
     ]
+
+
+def test_officer_withdraws_the_link(world: World, client_for, mailoutbox, on_commit):
+    statement = _new(client_for)
+    path = _send(client_for, statement, mailoutbox, on_commit)
+    url = reverse("statements:withdraw", args=[statement.pk])
+    assert client_for("officer_b").post(url).status_code == 404
+    assert client_for("analyst").post(url).status_code == 403
+    client_for("officer").post(url)
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.DRAFT
+    assert Client().get(path).status_code == 404
+    assert Entry.objects.filter(reason="Signing link withdrawn").exists()
