@@ -306,9 +306,7 @@ def bundle_stream(
         )
     checkpoint = store.checkpoint_publish()
     object_ids = [str(i.pk) for i in items]
-    statement_ids = [
-        str(pk) for pk in _signed_statements(case).values_list("pk", flat=True)
-    ]
+    statement_ids = [str(pk) for pk in _signed_statements(case).values_list("pk", flat=True)]
     entries = Entry.objects.filter(
         Q(object_type="evidence.evidenceitem", object_id__in=object_ids)
         | Q(object_type="casework.case", object_id=str(case.pk))
