@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "lantern.uploads",
     "lantern.evidence",
     "lantern.statements",
+    "lantern.reports",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("evidence/", include("lantern.evidence.urls")),
     path("uploads/", include("lantern.uploads.urls")),
     path("statements/", include("lantern.statements.urls")),
+    path("reports/", include("lantern.reports.urls")),
     path("outbox/", include("lantern.notifications.urls")),
 ]

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from lantern.accounts.choices import MANAGER_ROLES, POLICE_ROLES, Role
 from lantern.accounts.tests.factories import World, sign_in
 from lantern.evidence.services import REQUESTER_ROLES
+from lantern.reports.services import RETAIL_ROLES as REPORT_RETAIL_ROLES
 
 ROLES = [r.value for r in Role]
 ACTORS = ["anon"] + ROLES + [f"{r}_b" for r in ROLES]
@@ -156,6 +157,49 @@ def statement_a(w: World) -> dict[str, Any]:
     return {"pk": existing.pk}
 
 
+def retail_report_a(w: World) -> dict[str, Any]:
+    """A report submitted by store A's staff to force A (made once per world)."""
+    from django.utils import timezone
+
+    from lantern.reports.models import RetailReport
+
+    existing = RetailReport.objects.first()
+    if existing is None:
+        store = w.stores["store"]
+        existing = RetailReport.objects.create(
+            store=store,
+            company=store.company,
+            force=store.area.force,
+            reported_by=w.user("store_staff"),
+            reference="RC-2026-000001",
+            occurred_at=timezone.now(),
+            kind="theft",
+            description="Theft",
+            status="received",
+            submitted_at=timezone.now(),
+        )
+    return {"pk": existing.pk}
+
+
+def seen_by_force_a_and_store_a(actor: str) -> Any:
+    if actor == "anon":
+        return "login"
+    if actor.endswith("_b"):
+        return 404
+    return 200 if _role(actor) in POLICE_ROLES | REPORT_RETAIL_ROLES else 404
+
+
+def retail_of_store_a(ok: Any) -> Callable[[str], Any]:
+    def expect(actor: str) -> Any:
+        if actor == "anon":
+            return "login"
+        if _role(actor) not in REPORT_RETAIL_ROLES:
+            return 403
+        return 404 if actor.endswith("_b") else ok
+
+    return expect
+
+
 def seen_by_force_a_and_council_a(actor: str) -> Any:
     if actor == "anon":
         return "login"
@@ -269,6 +313,17 @@ EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any
     "statements:witness-sign": (lambda w: {}, everyone(403, anon=403)),
     "statements:witness-pdf": (lambda w: {}, everyone(403, anon=403)),
     "statements:verify": (lambda w: {}, everyone(200, anon=200)),
+    "reports:list": (lambda w: {}, roles(set(REPORT_RETAIL_ROLES | POLICE_ROLES))),
+    "reports:new": (lambda w: {}, roles(set(REPORT_RETAIL_ROLES))),
+    "reports:detail": (retail_report_a, seen_by_force_a_and_store_a),
+    # A sent report can no longer be changed: its own store is sent back to the report.
+    "reports:edit": (retail_report_a, retail_of_store_a("redirect")),
+    "reports:check": (retail_report_a, retail_of_store_a("redirect")),
+    "reports:reply": (retail_report_a, everyone(405)),
+    "reports:record-crime": (retail_report_a, everyone(405)),
+    "reports:ask": (retail_report_a, everyone(405)),
+    "reports:allocate": (retail_report_a, everyone(405)),
+    "reports:finalise": (retail_report_a, everyone(405)),
     # tus: GET is not part of the protocol; requests without Tus-Resumable are refused.
     "uploads:collection": (lambda w: {}, everyone(405, anon=405)),
     "uploads:upload": (

@@ -21,6 +21,8 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = [("Home", "core:home")]
     if membership.is_police or membership.organisation.kind in {"retail", "council"}:
         items.append(("Footage requests", "evidence:request-list"))
+    if membership.is_police or membership.role in {Role.STORE_STAFF, Role.LP_MANAGER}:
+        items.append(("Crime reports", "reports:list"))
     if membership.is_police:
         items.append(("Cases", "evidence:case-list"))
         items.append(("Statements", "statements:list"))
