@@ -159,4 +159,88 @@ def demo_data_load() -> list[tuple[DemoUser, User]]:
             ledger_record(
                 action=Action.CREATED, actor_label="demo data", obj=force, detail={"demo": True}
             )
+    _demo_request(orgs, room)
+    _demo_retail_report(stores["NTH-HIGH"])
     return result
+
+
+def _demo_request(orgs: dict[str, Organisation], room: ControlRoom) -> None:
+    """One footage request to the council's control room, sent through the real service, so
+    its link is waiting in the outbox for anyone trying the CCTV operator's side."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from lantern.evidence.models import EvidenceRequest
+    from lantern.evidence.services import RequestInput, evidence_request_create
+
+    if EvidenceRequest.objects.exists():
+        return
+    officer = User.objects.get(username="officer")
+    membership = officer.memberships.get(organisation=orgs["northshire-police"])
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
+    evidence_request_create(
+        actor=officer,
+        membership=membership,
+        data=RequestInput(
+            case_reference="NP/2026/001234",
+            case_title="Theft from Brightmart, High Street",
+            recipient_kind="control_room",
+            control_room=room,
+            store=None,
+            company=None,
+            recipient_name="",
+            recipient_email="",
+            recipient_phone="",
+            location="High Street outside Brightmart, cameras NT-07 and NT-08",
+            window_start=start + timedelta(hours=14),
+            window_end=start + timedelta(hours=15),
+            reason="A man left the store with unpaid goods at about 14:20 and walked towards "
+            "the station. We need footage of where he went.",
+            deadline=date.today() + timedelta(days=5),
+        ),
+    )
+
+
+def _demo_retail_report(store: Store) -> None:
+    """A theft with threats from the High Street store, waiting in the police triage queue."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lantern.reports.models import RetailReport
+    from lantern.reports.services import ItemInput, ReportInput, report_save_draft, report_submit
+
+    if RetailReport.objects.exists():
+        return
+    staff = User.objects.get(username="storestaff")
+    membership = staff.memberships.get(organisation=store.company)
+    draft = report_save_draft(
+        actor=staff,
+        membership=membership,
+        data=ReportInput(
+            store=store,
+            occurred_at=timezone.now() - timedelta(hours=2),
+            kind="theft_with_violence_or_threats",
+            description="A man filled a bag with razor blades and left without paying. When "
+            "stopped at the door he pushed a member of staff and threatened her.",
+            how_offender_left="On foot towards the station",
+            offenders=[
+                {
+                    "sex": "Male",
+                    "age": "30s",
+                    "height": "Tall",
+                    "build": "Slim",
+                    "clothing": "Red jacket, grey hood",
+                    "features": "Tattoo on the left hand",
+                }
+            ],
+            staff_witnesses=["Sophie Turner"],
+            staff_harmed=True,
+            harm_details="Pushed and threatened; not injured",
+            cctv_available=True,
+            cctv_kept_days=14,
+            items=[ItemInput("Razor blades, 8 pack", 6, 1899)],
+        ),
+    )
+    report_submit(actor=staff, membership=membership, report=draft)

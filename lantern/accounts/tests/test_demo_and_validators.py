@@ -21,10 +21,13 @@ from lantern.accounts.validators import BreachedPasswordValidator
 pytestmark = pytest.mark.django_db
 
 
-@override_settings(DEMO_MODE=True)
-def test_demo_data_is_idempotent_and_covers_every_role() -> None:
+@override_settings(
+    DEMO_MODE=True, EMAIL_BACKEND="lantern.notifications.backends.OutboxEmailBackend"
+)
+def test_demo_data_is_idempotent_and_covers_every_role(django_capture_on_commit_callbacks) -> None:
     out = StringIO()
-    call_command("demo_data", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_data", stdout=out)
     counts = (
         User.objects.count(),
         Organisation.objects.count(),
@@ -38,6 +41,15 @@ def test_demo_data_is_idempotent_and_covers_every_role() -> None:
         Store.objects.count(),
         Membership.objects.count(),
     )
+    # The demo has something to try on each side: a footage request whose link is in the
+    # outbox, and a retail report in the police triage queue.
+    from lantern.evidence.models import EvidenceRequest
+    from lantern.notifications.models import OutboxMessage
+    from lantern.reports.models import RetailReport
+
+    assert EvidenceRequest.objects.count() == 1 and RetailReport.objects.count() == 1
+    assert RetailReport.objects.get().status == "received"
+    assert OutboxMessage.objects.filter(body__contains="/evidence/link/").exists()
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role}
     text = out.getvalue()
