@@ -216,6 +216,21 @@ def requesters_of_force_a(actor: str) -> Any:
     return 404 if actor.endswith("_b") else 200
 
 
+def item_for(police: Any, council: Any) -> Callable[[str], Any]:
+    """An item of force A's request to council A: its page for both, its files for police."""
+
+    def expect(actor: str) -> Any:
+        if actor == "anon":
+            return "login"
+        if actor.endswith("_b"):
+            return 404
+        if _role(actor) in POLICE_ROLES:
+            return police
+        return council if _role(actor) in {Role.CCTV_OPERATOR, Role.CCTV_MANAGER} else 404
+
+    return expect
+
+
 def mfa_users(with_mfa: Any, without_mfa: Any) -> Callable[[str], Any]:
     optional = {Role.STORE_STAFF, Role.CCTV_OPERATOR}
     return lambda actor: (
@@ -299,6 +314,10 @@ EXPECTED: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[str], Any
         police_of_force_a({Role.INVESTIGATOR, Role.SUPERVISOR, Role.FORCE_ADMIN}),
     ),
     "evidence:deletion-decide": (lambda w: {"pk": 1}, everyone(405)),
+    "evidence:item-detail": (item_a, item_for(200, 200)),
+    "evidence:item-play": (item_a, item_for(404, 403)),  # no working copy made for it
+    "evidence:item-download": (item_a, item_for(200, 403)),
+    "evidence:item-still": (lambda w: {**item_a(w), "derived_pk": 1}, item_for(404, 403)),
     "statements:list": (lambda w: {}, roles(set(POLICE_ROLES))),
     "statements:new": (lambda w: {}, roles({Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR})),
     "statements:detail": (statement_a, police_of_force_a()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django_tasks import task
 
@@ -9,6 +11,7 @@ from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
 from .checks import check_file
+from .media import process_item
 from .models import EvidenceItem
 
 PLAYABLE_PREFIXES = ("video/", "image/")
@@ -41,4 +44,13 @@ def evidence_item_check(item_id: int) -> str:
             reason=item.state_reason or "Checks passed",
             detail={"new": {"state": item.state, "content_type": item.content_type}},
         )
+        if item.servable:
+            transaction.on_commit(partial(evidence_item_process.enqueue, item.pk))
     return str(item.state)
+
+
+@task()
+def evidence_item_process(item_id: int) -> str:
+    """Read the metadata of a checked original and make its working copy, stills or web
+    image (the original is only read). Idempotent; an undecodable file ends ORIGINAL_ONLY."""
+    return process_item(item_id)

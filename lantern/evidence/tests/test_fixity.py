@@ -45,7 +45,7 @@ def upload_and_submit(world: World, client_for, mailoutbox, on_commit, data: byt
     with on_commit():
         operator.post(reverse("evidence:respond-submit"), {})
     item = EvidenceItem.objects.latest("pk")
-    assert item.state == EvidenceItem.State.READY, item.state_reason
+    assert item.servable, item.state_reason
     assert item.sha256 == hashlib.sha256(data).hexdigest()
     return item
 

@@ -100,8 +100,9 @@ def test_officer_requests_council_footage_and_operator_uploads(
     assert item.sha256 in receipt.content.decode()
     item.refresh_from_db()
     assert item.description == "Camera 3, entrance" and item.clock_offset_seconds == -45
-    # Checked straight away in tests (the worker does it in production).
-    assert item.state == EvidenceItem.State.READY and item.content_type == "video/mp4"
+    # Checked straight away in tests (the worker does it in production). A header followed by
+    # zeros is not playable video: kept as the original, never rejected.
+    assert item.state == EvidenceItem.State.ORIGINAL_ONLY and item.content_type == "video/mp4"
     assert mailoutbox[-1].to == [world.user("officer").email]
     request.refresh_from_db()
     assert request.status == EvidenceRequest.Status.RECEIVED
