@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from lantern.accounts.models import ControlRoom, Organisation, Store
+from lantern.core.forms import OneTimeCodeForm
 from lantern.notifications.sms import normalise_uk_mobile
 
 from .models import RecipientKind
@@ -174,24 +175,7 @@ class CloseForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=6,
-        min_length=6,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "class": "govuk-input--width-5",
-            }
-        ),
-        error_messages={
-            "required": "Enter the 6-digit code",
-            "min_length": "The code is 6 digits",
-            "max_length": "The code is 6 digits",
-        },
-    )
+CodeForm = OneTimeCodeForm
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from lantern.accounts.choices import POLICE_ROLES, Role
 from lantern.accounts.models import ControlRoom, Membership, Organisation, Store, User
-from lantern.casework.models import Case
+from lantern.casework.services import case_for_reference
 from lantern.core.tokens import hash_secret
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
@@ -132,13 +132,9 @@ def evidence_request_create(
     _require_requester(membership)
     force = membership.organisation
     with transaction.atomic():
-        case, created = Case.objects.get_or_create(
-            force=force,
-            reference=data.case_reference.strip().upper(),
-            defaults={"title": data.case_title or data.case_reference, "officer_in_charge": actor},
+        case = case_for_reference(
+            force=force, reference=data.case_reference, title=data.case_title, actor=actor
         )
-        if created:
-            ledger_record(action=Action.CREATED, actor=actor, actor_org=force, obj=case)
         request = EvidenceRequest.objects.create(
             force=force,
             case=case,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from lantern.core.forms import OneTimeCodeForm
 from lantern.notifications.sms import normalise_uk_mobile
 
 from .models import Offence
@@ -117,24 +118,7 @@ class DobCheckForm(forms.Form):
     )
 
 
-class CodeCheckForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=6,
-        min_length=6,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "class": "govuk-input--width-5",
-            }
-        ),
-        error_messages={
-            "required": "Enter the 6-digit code",
-            "min_length": "The code is 6 digits",
-            "max_length": "The code is 6 digits",
-        },
-    )
+CodeCheckForm = OneTimeCodeForm
 
 
 class CorrectionForm(forms.Form):
