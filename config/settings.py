@@ -313,12 +313,14 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD", default="") or ""
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=PRODUCTION)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lantern@northshire.police.example")
 SMS_BACKEND = env.str("SMS_BACKEND", default="lantern.notifications.sms.OutboxSmsBackend")
 
 if PRODUCTION and EMAIL_BACKEND.startswith("lantern.notifications"):
     raise ImproperlyConfigured("Configure a real EMAIL_BACKEND when LANTERN_ENV=production")
+if PRODUCTION and SMS_BACKEND.endswith(("OutboxSmsBackend", "ConsoleSmsBackend")):
+    raise ImproperlyConfigured("Configure a real SMS_BACKEND when LANTERN_ENV=production")
 
 # Evidence requests and uploads.
 LANTERN_REQUEST_LINK_DAYS = env.int("REQUEST_LINK_DAYS", default=10)

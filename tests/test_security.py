@@ -110,9 +110,27 @@ def test_production_starts_with_secret_from_file(tmp_path) -> None:
             "STATIC_ROOT": str(tmp_path / "static"),
             "STATEMENT_SIGNING_KEY_FILE": str(tmp_path / "key.pem"),
             "STATEMENT_TSA_URL": "https://tsa.example/",
+            "SMS_BACKEND": "myforce.sms.GatewayBackend",
         }
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_the_demo_sms_outbox(tmp_path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 60)
+    result = _start(
+        {
+            "LANTERN_ENV": "production",
+            "SECRET_KEY_FILE": str(secret),
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "LANTERN_VAR_DIR": str(tmp_path),
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "STATEMENT_SIGNING_KEY_FILE": str(tmp_path / "key.pem"),
+            "STATEMENT_TSA_URL": "https://tsa.example/",
+        }
+    )
+    assert result.returncode != 0 and "SMS_BACKEND" in result.stderr
 
 
 def test_production_refuses_without_statement_signing(tmp_path) -> None:
@@ -125,6 +143,7 @@ def test_production_refuses_without_statement_signing(tmp_path) -> None:
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "LANTERN_VAR_DIR": str(tmp_path),
             "STATIC_ROOT": str(tmp_path / "static"),
+            "SMS_BACKEND": "myforce.sms.GatewayBackend",
         }
     )
     assert result.returncode != 0 and "STATEMENT_SIGNING_KEY_FILE" in result.stderr
