@@ -98,53 +98,36 @@ def test_production_refuses_debug_and_demo(tmp_path) -> None:
         assert result.returncode != 0 and "must be off" in result.stderr
 
 
-def test_production_starts_with_secret_from_file(tmp_path) -> None:
+def _production(tmp_path, *, without: tuple[str, ...] = ()) -> dict[str, str]:
+    """A complete production environment (secret read from a file), less `without`."""
     secret = tmp_path / "secret"
     secret.write_text("s" * 60)
-    result = _start(
-        {
-            "LANTERN_ENV": "production",
-            "SECRET_KEY_FILE": str(secret),
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "LANTERN_VAR_DIR": str(tmp_path),
-            "STATIC_ROOT": str(tmp_path / "static"),
-            "STATEMENT_SIGNING_KEY_FILE": str(tmp_path / "key.pem"),
-            "STATEMENT_TSA_URL": "https://tsa.example/",
-            "SMS_BACKEND": "myforce.sms.GatewayBackend",
-        }
-    )
+    env = {
+        "LANTERN_ENV": "production",
+        "SECRET_KEY_FILE": str(secret),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "LANTERN_VAR_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "STATEMENT_SIGNING_KEY_FILE": str(tmp_path / "key.pem"),
+        "STATEMENT_TSA_URL": "https://tsa.example/",
+        "SMS_BACKEND": "myforce.sms.GatewayBackend",
+    }
+    return {k: v for k, v in env.items() if k not in without}
+
+
+def test_production_starts_with_secret_from_file(tmp_path) -> None:
+    result = _start(_production(tmp_path))
     assert result.returncode == 0, result.stderr
 
 
 def test_production_refuses_the_demo_sms_outbox(tmp_path) -> None:
-    secret = tmp_path / "secret"
-    secret.write_text("s" * 60)
-    result = _start(
-        {
-            "LANTERN_ENV": "production",
-            "SECRET_KEY_FILE": str(secret),
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "LANTERN_VAR_DIR": str(tmp_path),
-            "STATIC_ROOT": str(tmp_path / "static"),
-            "STATEMENT_SIGNING_KEY_FILE": str(tmp_path / "key.pem"),
-            "STATEMENT_TSA_URL": "https://tsa.example/",
-        }
-    )
+    result = _start(_production(tmp_path, without=("SMS_BACKEND",)))
     assert result.returncode != 0 and "SMS_BACKEND" in result.stderr
 
 
 def test_production_refuses_without_statement_signing(tmp_path) -> None:
-    secret = tmp_path / "secret"
-    secret.write_text("s" * 60)
     result = _start(
-        {
-            "LANTERN_ENV": "production",
-            "SECRET_KEY_FILE": str(secret),
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "LANTERN_VAR_DIR": str(tmp_path),
-            "STATIC_ROOT": str(tmp_path / "static"),
-            "SMS_BACKEND": "myforce.sms.GatewayBackend",
-        }
+        _production(tmp_path, without=("STATEMENT_SIGNING_KEY_FILE", "STATEMENT_TSA_URL"))
     )
     assert result.returncode != 0 and "STATEMENT_SIGNING_KEY_FILE" in result.stderr
 

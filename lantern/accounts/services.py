@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lantern.core.tokens import hash_secret, new_token
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
@@ -76,7 +76,7 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member of your organisation"})
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_token()
     with transaction.atomic():
         invitation = Invitation.objects.create(
             organisation=organisation,
@@ -84,7 +84,7 @@ def invitation_create(
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             role=role,
-            token_hash=Invitation.hash_token(token),
+            token_hash=token_hash,
             invited_by=actor,
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
@@ -105,7 +105,7 @@ def invitation_create(
 def invitation_for_token(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("organisation")
-        .filter(token_hash=Invitation.hash_token(token))
+        .filter(token_hash=hash_secret(token))
         .first()
     )
 
@@ -333,8 +333,7 @@ def partner_approve(
             partner.save(update_fields=["status"])
         for invitation in partner.invitations.filter(sent_at__isnull=True, revoked_at__isnull=True):
             # The original token was never sent: issue a fresh one.
-            token = secrets.token_urlsafe(32)
-            invitation.token_hash = Invitation.hash_token(token)
+            token, invitation.token_hash = new_token()
             invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
             invitation.save(update_fields=["token_hash", "expires_at"])
             _send_invitation(invitation, token)

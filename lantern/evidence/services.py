@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -20,7 +19,7 @@ from django.utils import timezone
 from lantern.accounts.choices import POLICE_ROLES, Role
 from lantern.accounts.models import ControlRoom, Membership, Organisation, Store, User
 from lantern.casework.services import case_for_reference
-from lantern.core.tokens import hash_secret
+from lantern.core.tokens import hash_secret, new_code, new_token, same_secret
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 from lantern.notifications.sms import send_sms
@@ -99,10 +98,10 @@ def _notify_recipient(request: EvidenceRequest, token: str, reminder: bool = Fal
 
 
 def _issue_link(request: EvidenceRequest) -> str:
-    token = secrets.token_urlsafe(32)  # 256 bits
+    token, token_hash = new_token()
     RequestLink.objects.create(
         request=request,
-        token_hash=hash_secret(token),
+        token_hash=token_hash,
         expires_at=timezone.now() + timedelta(days=settings.LANTERN_REQUEST_LINK_DAYS),
     )
     return token
@@ -271,7 +270,7 @@ def link_send_code(link: RequestLink) -> None:
     recent = link.codes.filter(created_at__gte=timezone.now() - timedelta(hours=1)).count()
     if recent >= CODES_PER_HOUR:
         raise ValidationError("Too many codes have been sent. Wait an hour and try again.")
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = new_code()
     with transaction.atomic():
         link.codes.filter(used_at__isnull=True).update(used_at=timezone.now())
         LinkCode.objects.create(
@@ -306,7 +305,7 @@ def link_check_code(link: RequestLink, code: str) -> bool:
     if current is None or current.attempts >= CODE_ATTEMPTS:
         return False
     with transaction.atomic():
-        if secrets.compare_digest(current.code_hash, hash_secret(f"{link.pk}:{code.strip()}")):
+        if same_secret(current.code_hash, f"{link.pk}:{code.strip()}"):
             current.used_at = timezone.now()
             current.save(update_fields=["used_at"])
             return True

@@ -266,7 +266,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(
     request: HttpRequest,
     pk: int,
-    roles: frozenset[str],
     form_name: str,
     form: Any,
     call: Any,
@@ -291,7 +290,6 @@ def report_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        services.RETAIL_ROLES,
         "reply_form",
         ReplyForm(request.POST),
         lambda r, d: services.report_reply(
@@ -307,7 +305,6 @@ def report_record_crime(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        services.TRIAGE_ROLES,
         "crime_form",
         CrimeForm(request.POST),
         lambda r, d: services.report_record_crime(
@@ -326,7 +323,6 @@ def report_ask(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        services.TRIAGE_ROLES,
         "ask_form",
         AskForm(request.POST),
         lambda r, d: services.report_request_info(
@@ -342,7 +338,6 @@ def report_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        services.TRIAGE_ROLES,
         "allocate_form",
         AllocateForm(
             request.POST, officers=services.allocatable_officers(membership.organisation_id)
@@ -360,7 +355,6 @@ def report_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        services.TRIAGE_ROLES,
         "finalise_form",
         FinaliseForm(request.POST),
         lambda r, d: services.report_finalise(
