@@ -47,13 +47,13 @@ format: $(VENV)/.installed ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-browser-deps: ## Install Debian's Chromium for the browser tests (needs root)
-	@if [ ! -x /usr/bin/chromium ]; then \
+browser-deps: ## Install Debian's Chromium and poppler's pdfsig for the tests (needs root)
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdfsig >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Chromium from Debian for the browser tests"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "Could not install chromium"; \
-	  else echo "Chromium is not installed and this user cannot install it"; fi; \
+	    echo "Installing chromium and poppler-utils from Debian for the tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null) \
+	      || echo "Could not install chromium and poppler-utils"; \
+	  else echo "chromium or poppler-utils is missing and this user cannot install them"; fi; \
 	fi
 
 test: install browser-deps lint test-sqlite test-postgres ## The whole suite: lint, SQLite, PostgreSQL, browser
