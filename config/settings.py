@@ -87,6 +87,11 @@ INSTALLED_APPS = [
     "lantern.evidence",
     "lantern.statements",
     "lantern.reports",
+    "lantern.intelligence",
+    "lantern.collisions",
+    "lantern.devices",
+    "lantern.insights",
+    "lantern.api",
 ]
 
 MIDDLEWARE = [

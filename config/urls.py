@@ -10,5 +10,10 @@ urlpatterns = [
     path("uploads/", include("lantern.uploads.urls")),
     path("statements/", include("lantern.statements.urls")),
     path("reports/", include("lantern.reports.urls")),
+    path("casework/", include("lantern.casework.urls")),
+    path("intelligence/", include("lantern.intelligence.urls")),
+    path("report/", include("lantern.collisions.urls")),
+    path("devices/", include("lantern.devices.urls")),
+    path("insights/", include("lantern.insights.urls")),
     path("outbox/", include("lantern.notifications.urls")),
 ]

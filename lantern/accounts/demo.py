@@ -161,7 +161,22 @@ def demo_data_load() -> list[tuple[DemoUser, User]]:
             )
     _demo_request(orgs, room)
     _demo_retail_report(stores["NTH-HIGH"])
+    _app_demo_data()
     return result
+
+
+def _app_demo_data() -> None:
+    """Each later app adds its own demo records in `lantern/<app>/demo.py`: `demo_load()`,
+    idempotent, run after the organisations, people and the first report exist."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        name = config.name
+        if name.startswith("lantern.") and name != "lantern.accounts" and find_spec(f"{name}.demo"):
+            import_module(f"{name}.demo").demo_load()
 
 
 def _demo_request(orgs: dict[str, Organisation], room: ControlRoom) -> None:

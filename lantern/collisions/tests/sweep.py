@@ -1,0 +1,5 @@
+"""URL × role expectations for this app (merged into tests/test_url_sweep.py)."""
+
+from tests.sweep_rules import Expectations
+
+EXPECTED: Expectations = {}
