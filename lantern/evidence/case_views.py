@@ -91,6 +91,7 @@ def item_exhibit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_link(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
+    membership = require_role(request, casefile.EDITORS)  # refuse before reading the input
     form = LinkForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what to link to")
@@ -105,7 +106,7 @@ def item_link(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         casefile.item_link(
             actor=_user(request),
-            membership=require_role(request, casefile.EDITORS),
+            membership=membership,
             item=item,
             kind=form.cleaned_data["kind"],
             label=form.cleaned_data["label"],
