@@ -16,4 +16,5 @@ urlpatterns = [
     path("devices/", include("lantern.devices.urls")),
     path("insights/", include("lantern.insights.urls")),
     path("outbox/", include("lantern.notifications.urls")),
+    path("api/", include("lantern.api.urls")),
 ]

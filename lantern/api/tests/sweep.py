@@ -1,5 +1,35 @@
-"""URL × role expectations for this app (merged into tests/test_url_sweep.py)."""
+"""URL × role expectations for this app (merged into tests/test_url_sweep.py).
 
-from tests.sweep_rules import Expectations
+The API's own routes are unnamed (token-authenticated, tested in test_api.py); the named ones
+are the OpenAPI document, the documentation and the administrator's pages.
+"""
 
-EXPECTED: Expectations = {}
+from __future__ import annotations
+
+from typing import Any
+
+from lantern.accounts.tests.factories import World
+from tests.sweep_rules import Expectations, everyone, managers
+
+
+def webhook_of_force_a(w: World) -> dict[str, Any]:
+    from lantern.api.models import Webhook
+
+    hook = Webhook.objects.first() or Webhook.objects.create(
+        organisation=w.orgs["force"], url="https://example.org/hook", events=[], secret="s"
+    )
+    return {"pk": hook.pk}
+
+
+EXPECTED: Expectations = {
+    "api:docs": (lambda w: {}, everyone(200, anon=200)),
+    "api:v1:openapi-json": (lambda w: {}, everyone(200, anon=200)),
+    "api:token-list": (lambda w: {}, managers()),
+    # Issuing needs a recent password (a fresh sign-in counts; test_api tests the step-up).
+    "api:token-new": (lambda w: {}, managers()),
+    "api:token-revoke": (lambda w: {"pk": 1}, everyone(405)),
+    "api:webhook-list": (lambda w: {}, managers()),
+    "api:webhook-new": (lambda w: {}, managers()),
+    "api:webhook-detail": (webhook_of_force_a, managers(own_org_only=True)),
+    "api:webhook-disable": (webhook_of_force_a, everyone(405)),
+}

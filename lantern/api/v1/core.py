@@ -1,0 +1,268 @@
+"""The v1 API object: token authentication, scopes, RFC 9457 problem details, paging."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from lantern.api.models import ApiToken
+from lantern.api.services import IdempotencyConflict, token_for_secret
+
+logger = logging.getLogger(__name__)
+PROBLEM_TYPE = "application/problem+json"
+DOCS_BASE = "/api/v1/docs/#problem-"
+T = TypeVar("T")
+
+
+class Problem(Schema):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    instance: str = ""
+    errors: list[dict[str, Any]] | None = None
+
+
+class ScopeMissing(Exception):
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer lnt_...`: a usable token of an active organisation."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = token_for_secret(token)
+        if found is not None:
+            request.api_token = found  # type: ignore[attr-defined]
+        return found
+
+
+class LanternAPI(NinjaAPI):
+    def get_root_path(self, path_params: dict[str, Any]) -> str:
+        from django.urls import reverse
+
+        return reverse("api:v1:openapi-json").removesuffix("openapi.json")
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Error bodies are problem details: say so in the document, so clients and
+        schemathesis check them against the right media type."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_TYPE] = content.pop("application/json")
+                    elif len(content) > 1:
+                        # A file download: its own media type replaces the default JSON.
+                        content.pop("application/json", None)
+        return schema
+
+
+api = LanternAPI(
+    title="Lantern API",
+    version="1",
+    description=(
+        "Exchange retail crime reports, footage requests, evidence metadata, statements and "
+        "ledger proofs with Lantern. Authenticate with `Authorization: Bearer <token>`; an "
+        "organisation's administrator issues tokens under API access. Errors are RFC 9457 "
+        "problem details."
+    ),
+    urls_namespace="v1",
+    docs_url=None,
+    auth=TokenAuth(),
+)
+
+ERRORS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+
+
+def problem(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    detail: str = "",
+    *,
+    slug: str = "",
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    body = Problem(
+        type=DOCS_BASE + (slug or str(status)),
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.path,
+        errors=errors,
+    )
+    response = HttpResponse(
+        body.model_dump_json(exclude_none=True), status=status, content_type=PROBLEM_TYPE
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(
+        request,
+        401,
+        "Authentication needed",
+        "Send a valid, unexpired API token as 'Authorization: Bearer <token>'.",
+        slug="unauthenticated",
+        headers={"WWW-Authenticate": 'Bearer realm="lantern"'},
+    )
+
+
+@api.exception_handler(ScopeMissing)
+def _scope(request: HttpRequest, exc: ScopeMissing) -> HttpResponse:
+    return problem(
+        request,
+        403,
+        "Permission missing",
+        f"This token does not have the '{exc.scope}' permission.",
+        slug="scope",
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(
+        request, 403, "Not allowed", str(exc) or "This token may not do this.", slug="forbidden"
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(request, 404, "Not found", "Nothing here that this token may see.")
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", ""))}
+        for e in exc.errors
+    ]
+    return problem(
+        request,
+        422,
+        "The request is not valid",
+        "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors),
+        slug="invalid",
+        errors=errors,
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return problem(request, 422, "The request was refused", " ".join(exc.messages), slug="refused")
+
+
+@api.exception_handler(IdempotencyConflict)
+def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(
+        request,
+        422,
+        "Idempotency key reused",
+        "This Idempotency-Key was used before with a different request body.",
+        slug="idempotency",
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, exc.message)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s", request.path)
+    return problem(request, 500, "Server error", "Something went wrong; it has been logged.")
+
+
+def token_of(request: HttpRequest, scope: str) -> ApiToken:
+    """The calling token, if it holds `scope`."""
+    token: ApiToken | None = getattr(request, "api_token", None)
+    if token is None:
+        raise AuthenticationError
+    if not token.has_scope(scope):
+        raise ScopeMissing(scope)
+    return token
+
+
+def act_as(request: HttpRequest, token: ApiToken) -> None:
+    """Make the request look like the token's service account, for web views reused as is."""
+    request.user = token.service_user
+    request.membership = token.membership  # type: ignore[attr-defined]
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    page: int
+    pages: int
+    items: list[T]
+
+
+class PageParams(Schema):
+    page: int = Field(default=1, ge=1, le=100000)
+    page_size: int = Field(default=50, ge=1, le=200)
+
+
+def paginate(queryset: QuerySet[Any], page: int, page_size: int) -> tuple[int, int, list[Any]]:
+    """(count, pages, items of the page); asking past the end gives an empty page."""
+    count = queryset.count()
+    pages = max(1, -(-count // page_size))
+    start = (page - 1) * page_size
+    return count, pages, list(queryset[start : start + page_size])
+
+
+def filtered_page(
+    queryset: QuerySet[Any],
+    *,
+    status: str | None,
+    field: str,
+    start: date | None,
+    end: date | None,
+    params: PageParams,
+    serialise: Any,
+) -> dict[str, Any]:
+    """A list endpoint's answer: filtered by status and by a date field's day range, newest
+    first, one page of it."""
+    if status:
+        queryset = queryset.filter(status=status)
+    if start:
+        queryset = queryset.filter(**{f"{field}__gte": day_start(start)})
+    if end:
+        queryset = queryset.filter(**{f"{field}__lte": day_end(end)})
+    count, pages, rows = paginate(
+        queryset.order_by(f"-{field}", "-pk"), params.page, params.page_size
+    )
+    return {
+        "count": count,
+        "page": params.page,
+        "pages": pages,
+        "items": [serialise(row) for row in rows],
+    }
+
+
+def day_start(day: date | None) -> datetime | None:
+    return None if day is None else timezone.make_aware(datetime.combine(day, time.min))
+
+
+def day_end(day: date | None) -> datetime | None:
+    return None if day is None else timezone.make_aware(datetime.combine(day, time.max))
