@@ -16,7 +16,18 @@ BLOCKED_TYPES = (
     "application/x-dosexec", "application/x-msdownload", "application/x-executable",
     "application/x-elf", "application/x-sh", "text/x-shellscript", "application/javascript",
     "text/html", "application/x-msi", "application/vnd.microsoft.portable-executable",
+    "application/x-iso9660-appimage", "application/x-mach-binary",
 )  # fmt: skip
+# Executables puremagic names without a MIME type (ELF) or does not know (scripts), found by
+# the hostile-file corpus in tests/security.
+EXECUTABLE_SIGNATURES = {
+    b"\x7fELF": "application/x-elf",
+    b"#!": "text/x-shellscript",
+    b"\xcf\xfa\xed\xfe": "application/x-mach-binary",
+    b"\xce\xfa\xed\xfe": "application/x-mach-binary",
+    b"\xfe\xed\xfa\xcf": "application/x-mach-binary",
+    b"\xfe\xed\xfa\xce": "application/x-mach-binary",
+}
 
 
 @dataclass
@@ -29,6 +40,9 @@ class CheckResult:
 def sniff(handle: IO[bytes]) -> str:
     head = handle.read(8192)
     handle.seek(0)
+    for signature, mime_type in EXECUTABLE_SIGNATURES.items():
+        if head.startswith(signature):
+            return mime_type
     try:
         matches = puremagic.magic_string(head)
     except (puremagic.PureError, ValueError):
