@@ -1,0 +1,206 @@
+"""Webhooks against a real HTTP server on 127.0.0.1: signatures, retries, final failure."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from lantern.accounts.tests.factories import World, sign_in
+from lantern.api import webhooks
+from lantern.api.models import Event, WebhookDelivery
+from lantern.api.services import webhook_create
+from lantern.api.tasks import webhook_deliver
+from lantern.casework.models import Case
+from lantern.evidence.models import EvidenceItem, EvidenceRequest
+from lantern.ledger.models import Action
+from lantern.ledger.services import ledger_record
+from lantern.reports.models import RetailReport
+from lantern.reports.services import report_record_crime
+
+
+class Receiver:
+    """Answers with the scripted statuses (then 200), keeping every request it got."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = list(statuses)
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append((dict(self.headers), body))
+                self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    made: list[Receiver] = []
+
+    def start(statuses: list[int] | None = None) -> Receiver:
+        made.append(Receiver(statuses or []))
+        return made[-1]
+
+    yield start
+    for r in made:
+        r.close()
+
+
+def _report(world: World) -> RetailReport:
+    store = world.stores["store"]
+    return RetailReport.objects.create(
+        store=store,
+        company=store.company,
+        force=store.area.force,
+        reported_by=world.user("store_staff"),
+        reference="RC-2026-000009",
+        occurred_at=timezone.now() - timedelta(days=1),
+        kind="theft",
+        description="Theft",
+        status="received",
+        submitted_at=timezone.now(),
+    )
+
+
+def _hook(world: World, manager: str, url: str, events: list[str]) -> str:
+    _hook_made, secret = webhook_create(
+        actor=world.user(manager), membership=world.membership(manager), url=url, events=events
+    )
+    return secret
+
+
+def _record_crime(world: World, report: RetailReport, on_commit: Any) -> None:
+    with on_commit():
+        report_record_crime(
+            actor=world.user("call_handler"),
+            membership=world.membership("call_handler"),
+            report=report,
+            crime_reference="CR1",
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signed_delivery_after_retries(world: World, receiver: Any, on_commit: Any) -> None:
+    server = receiver([500, 503])
+    secret = _hook(world, "lp_manager", server.url, [Event.REPORT_STATUS])
+    other = receiver()
+    _hook(world, "lp_manager_b", other.url, [Event.REPORT_STATUS])
+    report = _report(world)
+    _record_crime(world, report, on_commit)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("delivered", 3, 200)
+    assert len(server.received) == 3 and other.received == []
+    headers, body = server.received[-1]
+    assert webhooks.verify(secret, headers["Lantern-Signature"], body)
+    assert not webhooks.verify(secret, headers["Lantern-Signature"], body + b" ")
+    assert not webhooks.verify("whsec_wrong", headers["Lantern-Signature"], body)
+    payload = json.loads(body)
+    assert payload["type"] == "report.status_changed"
+    assert payload["data"] == {
+        "report_id": report.pk,
+        "reference": "RC-2026-000009",
+        "status": "crime_recorded",
+    }
+    assert headers["Lantern-Delivery"] == payload["id"] == delivery.event_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gives_up_and_shows_the_failure(world: World, receiver: Any, on_commit: Any) -> None:
+    server = receiver([500] * 10)
+    _hook(world, "force_admin", server.url, [Event.REPORT_STATUS])
+    _record_crime(world, _report(world), on_commit)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == WebhookDelivery.State.FAILED
+    assert delivery.attempts == webhooks.MAX_ATTEMPTS == len(server.received)
+    assert delivery.last_error == "HTTP 500"
+    admin = sign_in(Client(), world.user("force_admin"))
+    page = admin.get(reverse("api:webhook-list"))
+    assert b"1 delivery failed" in page.content
+    detail = admin.get(reverse("api:webhook-detail", args=[delivery.webhook_id]))
+    assert b"Failed" in detail.content and b"HTTP 500" in detail.content
+    other = sign_in(Client(), world.user("force_admin_b"))
+    assert other.get(reverse("api:webhook-detail", args=[delivery.webhook_id])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_unreachable_receiver_is_retried_later_with_backoff(world: World, settings: Any) -> None:
+    """With a worker that can defer (here the dummy backend), a failure queues the next try
+    at the backoff time instead of at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    _hook(world, "force_admin", "http://127.0.0.1:9/closed", [Event.REPORT_STATUS])
+    with transaction.atomic():
+        ledger_record(
+            action=Action.CHANGED,
+            actor=world.user("officer"),
+            obj=_report(world),
+            detail={"status": "allocated"},
+        )
+    delivery = WebhookDelivery.objects.get()
+    before = timezone.now()
+    assert webhook_deliver.call(delivery.pk) == "retrying"
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.last_error
+    assert delivery.next_attempt_at is not None
+    wait = delivery.next_attempt_at - before
+    assert timedelta(seconds=29) < wait <= timedelta(seconds=31)
+    queued = webhook_deliver.get_backend().results  # type: ignore[attr-defined]
+    assert queued[-1].task.run_after == delivery.next_attempt_at
+    assert webhooks.backoff(3) == timedelta(seconds=120)
+
+
+@pytest.mark.django_db
+def test_evidence_received_reaches_only_its_force(world: World) -> None:
+    _hook(world, "force_admin", "https://example.org/a", [Event.EVIDENCE_RECEIVED])
+    _hook(world, "force_admin_b", "https://example.org/b", list(Event.values))
+    _hook(world, "force_admin", "https://example.org/c", [Event.REPORT_STATUS])
+    case = Case.objects.create(force=world.orgs["force"], reference="NP1", title="T")
+    request = EvidenceRequest.objects.create(
+        force=world.orgs["force"],
+        case=case,
+        created_by=world.user("officer"),
+        recipient_kind="control_room",
+        control_room=world.orgs["council"].control_rooms.get(),
+        location="High St",
+        window_start=timezone.now() - timedelta(days=1),
+        window_end=timezone.now(),
+        reason="Theft",
+        deadline=date.today() + timedelta(days=3),
+    )
+    item = EvidenceItem(
+        request=request, case=case, original_name="a.mp4", size=1, sha256="a" * 64,
+        uploaded_by="evidence-link:1",
+    )  # fmt: skip
+    item.original.save("a.mp4", ContentFile(b"a"), save=False)
+    item.save()
+    with transaction.atomic():
+        ledger_record(action=Action.SIGNED, actor_label="evidence-link:1", obj=item)
+        # Not an event: a plain view of the item.
+        ledger_record(action=Action.VIEWED, actor=world.user("officer"), obj=item)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.webhook.url == "https://example.org/a"
+    assert delivery.payload["data"]["sha256"] == "a" * 64
