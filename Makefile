@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help install run code test test-sqlite test-postgres lint format browser-deps bench soak clean
+.PHONY: help install run code test test-sqlite test-postgres lint security format browser-deps bench soak clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,10 +38,16 @@ code: export LANTERN_DEMO = true
 code: $(VENV)/.installed ## Print the current two-factor code of a demo user: make code USER=officer
 	@$(MANAGE) demo_code "$(USER)"
 
-lint: $(VENV)/.installed ## ruff (lint and format check) and mypy
+lint: $(VENV)/.installed ## ruff (lint and format check), mypy, bandit and semgrep
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	@$(MAKE) --no-print-directory security
+
+security: $(VENV)/.installed ## bandit and Lantern's semgrep rules (.semgrep/), offline; run by lint
+	$(VENV)/bin/bandit -q -r lantern config scripts -x '*/tests/*,*/migrations/*' --severity-level medium
+	SEMGREP_ENABLE_VERSION_CHECK=0 $(VENV)/bin/semgrep scan --config .semgrep --metrics=off \
+	  --disable-version-check --error --quiet lantern config scripts templates
 
 format: $(VENV)/.installed ## Format the code with ruff
 	$(VENV)/bin/ruff format .
