@@ -369,6 +369,15 @@ if PRODUCTION and not (STATEMENT_SIGNING_KEY_FILE and STATEMENT_TSA_URL):
         "STATEMENT_TSA_URL to seal witness statements"
     )
 
+# Public online reporting (lantern.collisions; see .env.example).
+PUBLIC_REPORT_FORCE = env.str("PUBLIC_REPORT_FORCE", default="")
+PUBLIC_REPORT_INJURY_IN_PERSON = env.bool("PUBLIC_REPORT_INJURY_IN_PERSON", default=True)
+PUBLIC_REPORT_LINK_DAYS = env.int("PUBLIC_REPORT_LINK_DAYS", default=30)
+PUBLIC_REPORT_SUBMIT_RATE = env.str("PUBLIC_REPORT_SUBMIT_RATE", default="5/h")
+PUBLIC_REPORT_ANSWER_RATE = env.str("PUBLIC_REPORT_ANSWER_RATE", default="300/h")
+PUBLIC_REPORT_POW_BITS = env.int("PUBLIC_REPORT_POW_BITS", default=16)
+PUBLIC_REPORT_NOJS_WAIT_SECONDS = env.int("PUBLIC_REPORT_NOJS_WAIT_SECONDS", default=30)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

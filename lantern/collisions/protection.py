@@ -1,0 +1,98 @@
+"""Protecting anonymous forms without a third-party service.
+
+- Rate limits per client address, counted in the cache (fixed windows).
+- A proof of work: the server issues a random challenge (kept in the session, used once); the
+  browser (static/js/pow.mjs, WebCrypto) finds a nonce so that SHA-256("challenge:nonce")
+  starts with `PUBLIC_REPORT_POW_BITS` zero bits. Cheap for one report, costly for thousands.
+- Without JavaScript the same challenge is accepted once it is `PUBLIC_REPORT_NOJS_WAIT_SECONDS`
+  old: a person filling in the questions takes longer than that anyway, a script has to wait.
+  See lantern/collisions/DECISIONS.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from . import conf
+
+CHALLENGE_KEY = "public-report-challenge"
+
+
+def client_address(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the address the nearest trusted proxy saw (PROXY_COUNT)."""
+    proxies = conf.proxy_count()
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return str(forwarded[-proxies])
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def allow(request: HttpRequest, scope: str) -> bool:
+    """Count one action of `scope` ("submit" or "answer") for this address; False once the
+    address has used its allowance for the current window."""
+    limit, seconds = conf.submit_rate() if scope == "submit" else conf.answer_rate()
+    window = int(time.time() // seconds)
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    key = f"public-report-rate:{scope}:{address}:{window}"
+    cache.add(key, 0, timeout=seconds + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds + 5)
+        count = 1
+    return count <= limit
+
+
+def challenge(session: SessionBase) -> dict[str, object]:
+    """This session's current challenge, issued if there is none."""
+    current = session.get(CHALLENGE_KEY)
+    if not isinstance(current, dict) or current.get("bits") != conf.pow_bits():
+        current = {"value": secrets.token_hex(16), "bits": conf.pow_bits(), "at": time.time()}
+        session[CHALLENGE_KEY] = current
+    return current
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte == 0:
+            bits += 8
+            continue
+        bits += 8 - byte.bit_length()
+        break
+    return bits
+
+
+def solves(value: str, nonce: str, bits: int) -> bool:
+    if not nonce or len(nonce) > 32:
+        return False
+    digest = hashlib.sha256(f"{value}:{nonce}".encode()).digest()
+    return leading_zero_bits(digest) >= bits
+
+
+def check(session: SessionBase, nonce: str) -> int:
+    """0 when the report may be sent (the challenge is then used up); otherwise the seconds
+    a browser without JavaScript must still wait."""
+    current = challenge(session)
+    value, bits, issued = (
+        str(current["value"]),
+        int(str(current["bits"])),
+        float(str(current["at"])),
+    )
+    if not solves(value, nonce, bits):
+        waited = time.time() - issued
+        if waited < conf.fallback_seconds():
+            return max(1, int(conf.fallback_seconds() - waited + 0.999))
+    session.pop(CHALLENGE_KEY, None)
+    return 0
