@@ -26,6 +26,7 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
     if membership.is_police:
         items.append(("Cases", "evidence:case-list"))
         items.append(("Statements", "statements:list"))
+        items.append(("Public reports", "collisions:queue"))
         items.append(("Victims' Code", "insights:victims-code"))
     if membership.is_manager:
         items.append(("People", "accounts:people"))
