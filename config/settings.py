@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lantern.accounts.middleware.MembershipMiddleware",
+    "lantern.devices.middleware.DeviceMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "lantern.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

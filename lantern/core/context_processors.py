@@ -26,6 +26,9 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
     if membership.is_police:
         items.append(("Cases", "evidence:case-list"))
         items.append(("Statements", "statements:list"))
+        items.append(("Incidents", "casework:incident-list"))
+        items.append(("Tasks", "casework:task-list"))
+        items.append(("Devices", "devices:list"))
         items.append(("Public reports", "collisions:queue"))
         items.append(("Victims' Code", "insights:victims-code"))
     if membership.is_manager:

@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "devices"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.device_list, name="list"),
+    path("<int:pk>/revoke/", views.device_revoke, name="revoke"),
+]
