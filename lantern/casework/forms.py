@@ -219,3 +219,48 @@ class FinaliseForm(forms.Form):
         help_text="This is what the victim is told",
         error_messages={"required": "Enter the reason for the outcome"},
     )
+
+
+class TargetsForm(forms.Form):
+    grade_1_minutes = forms.IntegerField(
+        label="Grade 1: attend within (minutes)",
+        min_value=1,
+        max_value=24 * 60,
+        error_messages={"required": "Enter the Grade 1 target", "min_value": "Enter at least 1"},
+    )
+    grade_2_minutes = forms.IntegerField(
+        label="Grade 2: attend within (minutes)",
+        min_value=1,
+        max_value=7 * 24 * 60,
+        error_messages={"required": "Enter the Grade 2 target", "min_value": "Enter at least 1"},
+    )
+    grade_3_hours = forms.IntegerField(
+        label="Grade 3: engage within (hours)",
+        min_value=1,
+        max_value=30 * 24,
+        error_messages={"required": "Enter the Grade 3 target", "min_value": "Enter at least 1"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        g1, g2, g3 = (data.get(k) for k in ("grade_1_minutes", "grade_2_minutes", "grade_3_hours"))
+        if g1 and g2 and g1 > g2:
+            self.add_error("grade_2_minutes", "Grade 2 cannot be quicker than Grade 1")
+        if g2 and g3 and g2 > g3 * 60:
+            self.add_error("grade_3_hours", "Grade 3 cannot be quicker than Grade 2")
+        return data
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label="New video-response question",
+        max_length=300,
+        error_messages={"required": "Enter the question"},
+    )
+    eligible_answer = forms.TypedChoiceField(
+        label="Which answer allows a video response?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which answer allows a video response"},
+    )

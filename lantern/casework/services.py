@@ -624,3 +624,56 @@ def task_complete(*, actor: User, membership: Membership, task: Task) -> Task:
             action=Action.CHANGED, actor=actor, actor_org=task.force, obj=task, reason="Done"
         )
     return task
+
+
+# --- Force settings -------------------------------------------------------------------------
+
+
+def grading_policy_set(
+    *, actor: User, membership: Membership, grade_1: int, grade_2: int, grade_3: int
+) -> GradingPolicy:
+    """Targets in minutes. They apply to every clock from now on, open incidents included."""
+    force = membership.organisation
+    _require(membership, frozenset({Role.FORCE_ADMIN}), force)
+    with transaction.atomic():
+        policy, _ = GradingPolicy.objects.get_or_create(force=force)
+        old = [policy.grade_1_minutes, policy.grade_2_minutes, policy.grade_3_minutes]
+        policy.grade_1_minutes, policy.grade_2_minutes, policy.grade_3_minutes = (
+            grade_1,
+            grade_2,
+            grade_3,
+        )
+        policy.save()
+        ledger_record(
+            action=Action.CHANGED,
+            actor=actor,
+            actor_org=force,
+            obj=policy,
+            detail={"old": {"minutes": old}, "new": {"minutes": [grade_1, grade_2, grade_3]}},
+        )
+    return policy
+
+
+def video_question_add(
+    *, actor: User, membership: Membership, text: str, eligible_answer: bool
+) -> VideoQuestion:
+    force = membership.organisation
+    _require(membership, frozenset({Role.FORCE_ADMIN}), force)
+    with transaction.atomic():
+        order = VideoQuestion.objects.filter(force=force).count() + 1
+        question = VideoQuestion.objects.create(
+            force=force, text=text, eligible_answer=eligible_answer, order=order
+        )
+        ledger_record(action=Action.CREATED, actor=actor, actor_org=force, obj=question)
+    return question
+
+
+def video_question_retire(
+    *, actor: User, membership: Membership, question: VideoQuestion
+) -> VideoQuestion:
+    _require(membership, frozenset({Role.FORCE_ADMIN}), question.force)
+    with transaction.atomic():
+        question.active = False
+        question.save(update_fields=["active"])
+        ledger_record(action=Action.DISABLED, actor=actor, actor_org=question.force, obj=question)
+    return question

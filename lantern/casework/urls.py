@@ -28,6 +28,7 @@ urlpatterns = [
     path("crimes/<int:pk>/", views.crime_detail, name="crime-detail"),
     path("crimes/<int:pk>/finalise/", views.crime_finalise, name="crime-finalise"),
     path("board/", views.board, name="board"),
+    path("settings/", views.force_settings, name="settings"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),
 ]

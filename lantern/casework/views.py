@@ -34,8 +34,10 @@ from .forms import (
     IncidentForm,
     NoteForm,
     PhotoForm,
+    QuestionForm,
     ReallocateForm,
     RegradeForm,
+    TargetsForm,
     TaskForm,
     TriageForm,
 )
@@ -530,6 +532,62 @@ def board(request: HttpRequest) -> HttpResponse:
         request,
         "casework/board.html",
         {"board": data, "now": timezone.now(), "targets": targets, "grades": Grade},
+    )
+
+
+# --- Force settings: response targets and video-response questions -------------------------
+
+
+def force_settings(request: HttpRequest) -> HttpResponse:
+    membership = require_role(request, frozenset({"force_admin"}))
+    force = membership.organisation
+    targets = services.targets_for(force)
+    initial = {
+        "grade_1_minutes": int(targets[1].total_seconds() // 60),  # type: ignore[union-attr]
+        "grade_2_minutes": int(targets[2].total_seconds() // 60),  # type: ignore[union-attr]
+        "grade_3_hours": int(targets[3].total_seconds() // 3600),  # type: ignore[union-attr]
+    }
+    action = request.POST.get("action", "")
+    targets_form = TargetsForm(request.POST if action == "targets" else None, initial=initial)
+    question_form = QuestionForm(request.POST if action == "question" else None)
+    if action == "targets" and targets_form.is_valid():
+        data = targets_form.cleaned_data
+        services.grading_policy_set(
+            actor=_user(request),
+            membership=membership,
+            grade_1=data["grade_1_minutes"],
+            grade_2=data["grade_2_minutes"],
+            grade_3=data["grade_3_hours"] * 60,
+        )
+        messages.success(request, "Response targets saved")
+        return redirect("casework:settings")
+    if action == "question" and question_form.is_valid():
+        services.video_question_add(
+            actor=_user(request),
+            membership=membership,
+            text=question_form.cleaned_data["text"].strip(),
+            eligible_answer=question_form.cleaned_data["eligible_answer"],
+        )
+        messages.success(request, "Question added")
+        return redirect("casework:settings")
+    if action == "retire":
+        question = get_for_user_or_404(
+            VideoQuestion, _user(request), pk=request.POST.get("question") or 0, active=True
+        )
+        services.video_question_retire(
+            actor=_user(request), membership=membership, question=question
+        )
+        messages.success(request, "Question removed")
+        return redirect("casework:settings")
+    return render(
+        request,
+        "casework/settings.html",
+        {
+            "targets_form": targets_form,
+            "question_form": question_form,
+            "questions": VideoQuestion.objects.filter(force=force, active=True),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -124,6 +124,7 @@ EXPECTED: Expectations = {
     "casework:crime-detail": (crime_a, police_of_force_a()),
     "casework:crime-finalise": (crime_a, allowed_of_force_a(CRIME_ROLES)),
     "casework:board": (lambda w: {}, roles(set(BOARD_ROLES))),
+    "casework:settings": (lambda w: {}, roles({"force_admin"})),
     "casework:manifest": (lambda w: {}, everyone(200, anon=200)),
     "casework:service-worker": (lambda w: {}, everyone(200, anon=200)),
 }
