@@ -218,6 +218,9 @@ TASKS = {
         ),
     }
 }
+# A task whose worker stops renewing its lease for this long is run again (core/task_leases.py).
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
 
 # Authentication.
 AUTHENTICATION_BACKENDS = [

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from lantern.core.task_leases import lease_seconds, tasks_recover
+
 
 def schedule() -> list[tuple[str, int]]:
     return [
@@ -30,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         jobs = [(import_string(path), every) for path, every in schedule()]
         if options["once"]:
+            tasks_recover()
             for job, _ in jobs:
                 job.enqueue()
             return
@@ -42,8 +45,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         due = [time.monotonic()] * len(jobs)
+        recover_due = time.monotonic()
         while not stopping:
             now = time.monotonic()
+            if now >= recover_due:  # tasks whose worker died (lantern/core/task_leases.py)
+                tasks_recover()
+                recover_due = now + max(lease_seconds() / 2, 1)
             for i, (job, every) in enumerate(jobs):
                 if now >= due[i]:
                     job.enqueue()
