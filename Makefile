@@ -79,8 +79,9 @@ test-postgres: install ## Tests against PostgreSQL (required when CI=true)
 bench: install ## Benchmarks (ratios against a baseline measured in the same run)
 	LANTERN_ENV=test $(PY) -m bench
 
-soak: install ## Fault soak: uploads under random SIGKILLs and cut connections (UPLOADS=200)
-	LANTERN_ENV=test LANTERN_FAULT_UPLOADS=$${UPLOADS:-200} $(PY) -m pytest tests/faults -s
+soak: install ## Fault soak: uploads, worker and database faults; full security matrix (UPLOADS=200)
+	LANTERN_ENV=test LANTERN_FAULT_UPLOADS=$${UPLOADS:-200} LANTERN_SECURITY_FULL=1 \
+	  LANTERN_FAULT_SUBMISSIONS=200 $(PY) -m pytest tests/faults tests/security -s
 
 clean: ## Remove the virtualenv, node_modules, built assets and var/
 	rm -rf $(VENV) node_modules static/build var staticfiles
