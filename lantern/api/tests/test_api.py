@@ -277,7 +277,7 @@ def test_idempotent_create(world: World, issue: Issue) -> None:
     assert RetailReport.objects.count() == 1
     changed = dict(body, description="Something else")
     conflict = call(secret, "post", "/reports", changed, **{"Idempotency-Key": "abc-1"})
-    assert_problem(conflict, 422)
+    assert_problem(conflict, 409)
     assert (
         call(secret, "post", "/reports", changed, **{"Idempotency-Key": "abc-2"}).status_code == 201
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, time
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import BaseModel, BeforeValidator, Strict
 
 from lantern.api.models import ApiToken
 from lantern.api.services import IdempotencyConflict, token_for_secret
@@ -23,6 +25,28 @@ logger = logging.getLogger(__name__)
 PROBLEM_TYPE = "application/problem+json"
 DOCS_BASE = "/api/v1/docs/#problem-"
 T = TypeVar("T")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
+
+
+def _iso(pattern: re.Pattern[str], kind: type) -> Any:
+    def check(value: Any) -> Any:
+        """Only ISO 8601 text: pydantic would otherwise take 0 as 1 January 1970."""
+        if isinstance(value, kind) or (isinstance(value, str) and pattern.fullmatch(value)):
+            return value
+        raise ValueError("Give an ISO 8601 date" + (" and time" if kind is datetime else ""))
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[date, _iso(_ISO_DATE, date)]
+IsoDateTime = Annotated[datetime, _iso(_ISO_DATETIME, datetime)]
+StrictInt = Annotated[int, Strict()]
+StrictBool = Annotated[bool, Strict()]
 
 
 class Problem(Schema):
@@ -89,6 +113,10 @@ api = LanternAPI(
 )
 
 ERRORS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+# A body that is not JSON at all is a 400.
+BODY_ERRORS: dict[int, type[Problem]] = {**ERRORS, 400: Problem}
+# Creates also answer 409 when an Idempotency-Key is reused with another body.
+CREATE_ERRORS: dict[int, type[Problem]] = {**BODY_ERRORS, 409: Problem}
 
 
 def problem(
@@ -177,7 +205,7 @@ def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(
         request,
-        422,
+        409,
         "Idempotency key reused",
         "This Idempotency-Key was used before with a different request body.",
         slug="idempotency",
@@ -186,7 +214,8 @@ def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, exc.status_code, exc.message)
+    title = "The request body is not valid JSON" if exc.status_code == 400 else exc.message
+    return problem(request, exc.status_code, title, exc.message)
 
 
 @api.exception_handler(Exception)
@@ -216,6 +245,10 @@ class Page(Schema, Generic[T]):
     page: int
     pages: int
     items: list[T]
+
+
+class Input(BaseModel):
+    """Request bodies: plain pydantic models (ninja's Schema would read a list as an object)."""
 
 
 class PageParams(Schema):

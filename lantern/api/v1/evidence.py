@@ -17,27 +17,39 @@ from lantern.evidence import item_views
 from lantern.evidence.models import EvidenceItem, EvidenceRequest
 from lantern.evidence.services import REQUESTER_ROLES, RequestInput, evidence_request_create
 
-from .core import ERRORS, Page, PageParams, act_as, filtered_page, token_of
+from .core import (
+    CREATE_ERRORS,
+    ERRORS,
+    Input,
+    IsoDate,
+    IsoDateTime,
+    Page,
+    PageParams,
+    StrictInt,
+    act_as,
+    filtered_page,
+    token_of,
+)
 from .reports import IdempotencyKey, _with_idempotency
 
 router = Router(tags=["Footage requests and evidence"])
 
 
-class RequestIn(Schema):
+class RequestIn(Input):
     case_reference: str = Field(min_length=1, max_length=40)
     case_title: str = Field(default="", max_length=200)
     recipient_kind: Literal["control_room", "store", "company", "person"]
-    control_room_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    store_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    company_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    control_room_id: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1)
+    store_id: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1)
+    company_id: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1)
     recipient_name: str = Field(default="", max_length=200)
     recipient_email: str = Field(default="", max_length=254)
     recipient_phone: str = Field(default="", max_length=20)
     location: str = Field(min_length=1, max_length=500)
-    window_start: datetime
-    window_end: datetime
+    window_start: IsoDateTime
+    window_end: IsoDateTime
     reason: str = Field(min_length=1, max_length=5000)
-    deadline: date
+    deadline: IsoDate
 
 
 class RequestOut(Schema):
@@ -53,7 +65,7 @@ class RequestOut(Schema):
     items: int
 
 
-class DerivedOut(Schema):
+class DerivedFileOut(Schema):
     kind: str
     content_type: str
     size: int
@@ -62,7 +74,7 @@ class DerivedOut(Schema):
     recipe: dict[str, Any]
 
 
-class ItemOut(Schema):
+class EvidenceItemOut(Schema):
     id: int
     request_reference: str | None
     original_name: str
@@ -75,7 +87,7 @@ class ItemOut(Schema):
     clock_offset_seconds: int | None
     submitted_at: datetime | None
     media_info: dict[str, Any]
-    derived: list[DerivedOut]
+    derived: list[DerivedFileOut]
 
 
 def request_out(request: EvidenceRequest) -> dict[str, Any]:
@@ -123,8 +135,8 @@ def item_out(item: EvidenceItem) -> dict[str, Any]:
 
 class RequestFilters(PageParams):
     status: Literal["open", "received", "closed"] | None = None
-    created_from: date | None = None
-    created_to: date | None = None
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = None
 
 
 @router.get(
@@ -168,7 +180,9 @@ def _recipient(data: RequestIn, token: ApiToken) -> dict[str, Any]:
     return found
 
 
-@router.post("/evidence/requests", response={201: RequestOut, **ERRORS}, summary="Request footage")
+@router.post(
+    "/evidence/requests", response={201: RequestOut, **CREATE_ERRORS}, summary="Request footage"
+)
 def create_request(
     request: HttpRequest, data: RequestIn, idempotency_key: str | None = IdempotencyKey
 ) -> Status[Any]:
@@ -209,7 +223,7 @@ def read_request(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 @router.get(
     "/evidence/requests/{reference}/items",
-    response={200: list[ItemOut], **ERRORS},
+    response={200: list[EvidenceItemOut], **ERRORS},
     summary="Items received for a request",
 )
 def request_items(request: HttpRequest, reference: str) -> list[dict[str, Any]]:
@@ -220,7 +234,9 @@ def request_items(request: HttpRequest, reference: str) -> list[dict[str, Any]]:
     return [item_out(i) for i in items.select_related("request")]
 
 
-@router.get("/evidence/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="An item")
+@router.get(
+    "/evidence/items/{item_id}", response={200: EvidenceItemOut, **ERRORS}, summary="An item"
+)
 def read_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
     """`evidence:read`."""
     token = token_of(request, Scope.EVIDENCE_READ)

@@ -20,7 +20,23 @@ from lantern.reports.models import Kind, Outcome, ReportEvent, RetailReport
 from lantern.reports.models import Status as ReportStatus
 from lantern.reports.services import RETAIL_ROLES, TRIAGE_ROLES, ItemInput, ReportInput
 
-from .core import ERRORS, Page, PageParams, Problem, day_end, day_start, paginate, token_of
+from .core import (
+    BODY_ERRORS,
+    CREATE_ERRORS,
+    ERRORS,
+    Input,
+    IsoDate,
+    IsoDateTime,
+    Page,
+    PageParams,
+    Problem,
+    StrictBool,
+    StrictInt,
+    day_end,
+    day_start,
+    paginate,
+    token_of,
+)
 
 router = Router(tags=["Retail crime reports"])
 
@@ -49,13 +65,13 @@ assert set(OutcomeValue.__args__) == set(Outcome.values)  # type: ignore[attr-de
 Text = Field(default="", max_length=5000)
 
 
-class ItemIn(Schema):
+class ItemIn(Input):
     description: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(default=1, ge=1, le=100000)
-    unit_value_pence: int = Field(default=0, ge=0, le=100_000_000)
+    quantity: StrictInt = Field(default=1, ge=1, le=100000)
+    unit_value_pence: StrictInt = Field(default=0, ge=0, le=100_000_000)
 
 
-class OffenderIn(Schema):
+class OffenderIn(Input):
     sex: str = Field(default="", max_length=50)
     age: str = Field(default="", max_length=50)
     height: str = Field(default="", max_length=50)
@@ -64,23 +80,23 @@ class OffenderIn(Schema):
     features: str = Field(default="", max_length=500)
 
 
-class ReportIn(Schema):
-    store_id: int = Field(ge=1, le=2**31 - 1)
-    occurred_at: datetime
+class ReportIn(Input):
+    store_id: StrictInt = Field(ge=1, le=2**31 - 1)
+    occurred_at: IsoDateTime
     kind: KindValue
     description: str = Field(min_length=1, max_length=10000)
-    goods_recovered: bool = False
+    goods_recovered: StrictBool = False
     how_offender_left: str = Text
     offenders: list[OffenderIn] = Field(default_factory=list, max_length=20)
     staff_witnesses: list[str] = Field(default_factory=list, max_length=20)
-    staff_harmed: bool = False
+    staff_harmed: StrictBool = False
     harm_details: str = Text
-    cctv_available: bool = False
-    cctv_kept_days: int | None = Field(default=None, ge=1, le=3650)
+    cctv_available: StrictBool = False
+    cctv_kept_days: StrictInt | None = Field(default=None, ge=1, le=3650)
     items: list[ItemIn] = Field(default_factory=list, max_length=100)
 
 
-class ItemOut(Schema):
+class ReportItemOut(Schema):
     description: str
     quantity: int
     unit_value_pence: int
@@ -100,7 +116,7 @@ class ReportOut(Schema):
     outcome_code: str
     outcome_reason: str
     total_pence: int
-    items: list[ItemOut]
+    items: list[ReportItemOut]
     source: str
 
 
@@ -112,11 +128,11 @@ class EventOut(Schema):
     created_at: datetime
 
 
-class MessageIn(Schema):
+class MessageIn(Input):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     """What the police do to a report: record a crime, ask the store, or finalise."""
 
     action: Literal["record_crime", "request_info", "finalise"]
@@ -126,7 +142,7 @@ class StatusIn(Schema):
     reason: str = Text
 
 
-class BulkIn(Schema):
+class BulkIn(Input):
     reports: list[ReportIn] = Field(min_length=1, max_length=100)
 
 
@@ -195,8 +211,8 @@ def _filtered(
 
 class ReportFilters(PageParams):
     status: StatusValue | None = None
-    submitted_from: date | None = None
-    submitted_to: date | None = None
+    submitted_from: IsoDate | None = None
+    submitted_to: IsoDate | None = None
 
 
 @router.get("/reports", response={200: Page[ReportOut], **ERRORS}, summary="List reports")
@@ -270,7 +286,9 @@ IdempotencyKey: Any = Header(  # type: ignore[type-arg]
 )
 
 
-@router.post("/reports", response={201: ReportOut, **ERRORS}, summary="Create and send a report")
+@router.post(
+    "/reports", response={201: ReportOut, **CREATE_ERRORS}, summary="Create and send a report"
+)
 def create_report(
     request: HttpRequest, data: ReportIn, idempotency_key: str | None = IdempotencyKey
 ) -> Status[Any]:
@@ -286,7 +304,7 @@ def create_report(
     return Status(*_with_idempotency(request, token, "reports.create", idempotency_key, body, make))
 
 
-@router.post("/reports/bulk", response={200: BulkOut, **ERRORS}, summary="Send many reports")
+@router.post("/reports/bulk", response={200: BulkOut, **CREATE_ERRORS}, summary="Send many reports")
 def create_reports_bulk(
     request: HttpRequest, data: BulkIn, idempotency_key: str | None = IdempotencyKey
 ) -> Status[Any]:
@@ -381,7 +399,9 @@ def report_events(request: HttpRequest, report_id: int) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/reports/{report_id}/messages", response={200: ReportOut, **ERRORS}, summary="Send a message"
+    "/reports/{report_id}/messages",
+    response={200: ReportOut, **BODY_ERRORS},
+    summary="Send a message",
 )
 def report_message(request: HttpRequest, report_id: int, data: MessageIn) -> dict[str, Any]:
     """A retailer replies in the report's thread; a police token asks the store a question
@@ -401,7 +421,7 @@ def report_message(request: HttpRequest, report_id: int, data: MessageIn) -> dic
 
 
 @router.post(
-    "/reports/{report_id}/status", response={200: ReportOut, **ERRORS}, summary="Change status"
+    "/reports/{report_id}/status", response={200: ReportOut, **BODY_ERRORS}, summary="Change status"
 )
 def report_status(request: HttpRequest, report_id: int, data: StatusIn) -> dict[str, Any]:
     """Police only: record a crime, ask for information, or finalise with an outcome code.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
@@ -13,7 +13,7 @@ from lantern.core.permissions import get_for_user_or_404
 from lantern.statements import views as statement_views
 from lantern.statements.models import Statement
 
-from .core import ERRORS, Page, PageParams, act_as, filtered_page, token_of
+from .core import ERRORS, IsoDate, Page, PageParams, act_as, filtered_page, token_of
 
 router = Router(tags=["Statements"])
 
@@ -44,8 +44,8 @@ def statement_out(statement: Statement) -> dict[str, Any]:
 
 class StatementFilters(PageParams):
     status: Literal["draft", "blocked", "sent", "corrections", "signed", "withdrawn"] | None = None
-    created_from: date | None = None
-    created_to: date | None = None
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = None
 
 
 @router.get("/statements", response={200: Page[StatementOut], **ERRORS}, summary="List")
