@@ -33,6 +33,7 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Victims' Code", "insights:victims-code"))
     if membership.is_manager:
         items.append(("People", "accounts:people"))
+        items.append(("API access", "api:token-list"))
     if membership.role == Role.FORCE_ADMIN:
         items.append(("Partner organisations", "accounts:partners"))
     if membership.role in {Role.SUPERVISOR, Role.FORCE_ADMIN}:
