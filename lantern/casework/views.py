@@ -87,6 +87,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "show": show,
             "now": timezone.now(),
             "can_create": membership.role in services.DISPATCH_ROLES,
+            "can_board": membership.role in services.BOARD_ROLES,
         },
     )
 

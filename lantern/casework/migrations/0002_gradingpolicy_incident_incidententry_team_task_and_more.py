@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ('accounts', '0002_controlroom_cctv_retention_days_and_more'),
         ('casework', '0001_initial'),
         ('evidence', '0002_media_exhibits_retention'),
-        ('reports', '0002_digestentry_forcereportrules_reportemailpreference_and_more'),
+        ('reports', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
