@@ -243,6 +243,16 @@ class RegisterOrganisationForm(forms.Form):
     )
 
 
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you suspending this organisation?",
+        help_text="Recorded in the audit log. Its members are signed out at once",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter why you are suspending this organisation"},
+    )
+
+
 class RefuseForm(forms.Form):
     reason = forms.CharField(
         label="Why are you refusing this organisation?",

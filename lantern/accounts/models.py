@@ -110,6 +110,7 @@ class PartnerApproval(models.Model):
         PENDING = "pending", "Waiting for approval"
         APPROVED = "approved", "Approved"
         REFUSED = "refused", "Refused"
+        SUSPENDED = "suspended", "Suspended"
 
     force = models.ForeignKey(
         Organisation,

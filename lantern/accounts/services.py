@@ -298,14 +298,18 @@ def organisation_register(
     return organisation
 
 
-def _decide(
-    actor: User, actor_membership: Membership, approval: PartnerApproval, status: str, reason: str
-) -> None:
+def _require_deciding_admin(actor_membership: Membership, approval: PartnerApproval) -> None:
     if (
         actor_membership.role != Role.FORCE_ADMIN
         or approval.force_id != actor_membership.organisation_id
     ):
         raise PermissionDenied("Only the force's administrators can decide on partners")
+
+
+def _decide(
+    actor: User, actor_membership: Membership, approval: PartnerApproval, status: str, reason: str
+) -> None:
+    _require_deciding_admin(actor_membership, approval)
     approval.status = status
     approval.decided_at = timezone.now()
     approval.decided_by = actor
@@ -358,6 +362,63 @@ def partner_refuse(
             )
             subject = f"Your request to join Lantern: {partner.name}"
             transaction.on_commit(lambda: send_mail(subject, body, None, [partner.contact_email]))
+
+
+def partner_suspend(
+    *, actor: User, actor_membership: Membership, approval: PartnerApproval, reason: str
+) -> None:
+    """Suspend an approved partner at once (e.g. when it is compromised): the organisation is
+    suspended for every force and every session of its members ends now."""
+    _require_deciding_admin(actor_membership, approval)
+    if approval.status != PartnerApproval.Status.APPROVED:
+        raise ValidationError("Only an approved organisation can be suspended")
+    with transaction.atomic():
+        approval.status = PartnerApproval.Status.SUSPENDED
+        approval.decided_at = timezone.now()
+        approval.decided_by = actor
+        approval.reason = reason
+        approval.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+        partner = approval.partner
+        partner.status = OrgStatus.SUSPENDED
+        partner.save(update_fields=["status"])
+        User.objects.filter(memberships__organisation=partner).update(
+            session_generation=F("session_generation") + 1
+        )
+        ledger_record(
+            action=Action.DISABLED,
+            actor=actor,
+            actor_org=actor_membership.organisation,
+            obj=approval,
+            reason=reason,
+            detail={"partner": partner.slug, "organisation_status": partner.status},
+        )
+
+
+def partner_reinstate(
+    *, actor: User, actor_membership: Membership, approval: PartnerApproval
+) -> None:
+    """Lift this force's suspension; the organisation is active again once no force still
+    suspends it. Members sign in again (their sessions ended when it was suspended)."""
+    _require_deciding_admin(actor_membership, approval)
+    if approval.status != PartnerApproval.Status.SUSPENDED:
+        raise ValidationError("Only a suspended organisation can be reinstated")
+    with transaction.atomic():
+        approval.status = PartnerApproval.Status.APPROVED
+        approval.decided_at = timezone.now()
+        approval.decided_by = actor
+        approval.reason = ""
+        approval.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+        partner = approval.partner
+        if not partner.approvals.filter(status=PartnerApproval.Status.SUSPENDED).exists():
+            partner.status = OrgStatus.ACTIVE
+            partner.save(update_fields=["status"])
+        ledger_record(
+            action=Action.ENABLED,
+            actor=actor,
+            actor_org=actor_membership.organisation,
+            obj=approval,
+            detail={"partner": partner.slug, "organisation_status": partner.status},
+        )
 
 
 def mfa_confirm(*, user: User, device: TOTPDevice) -> None:

@@ -31,5 +31,7 @@ urlpatterns = [
     path("partners/<int:pk>/", views.partner_detail, name="partner-detail"),
     path("partners/<int:pk>/approve/", views.partner_approve, name="partner-approve"),
     path("partners/<int:pk>/refuse/", views.partner_refuse, name="partner-refuse"),
+    path("partners/<int:pk>/suspend/", views.partner_suspend, name="partner-suspend"),
+    path("partners/<int:pk>/reinstate/", views.partner_reinstate, name="partner-reinstate"),
     path("register-organisation/", views.register_organisation, name="register-organisation"),
 ]

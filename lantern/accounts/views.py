@@ -41,6 +41,7 @@ from .forms import (
     RegisterOrganisationForm,
     SetupCodeForm,
     SignInForm,
+    SuspendForm,
     SwitchOrganisationForm,
 )
 from .middleware import SESSION_MEMBERSHIP
@@ -484,6 +485,42 @@ def partner_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{approval.partner.name} has been refused.")
         return redirect("accounts:partners")
     return render(request, "accounts/partner_refuse.html", {"approval": approval, "form": form})
+
+
+@require_recent_auth
+def partner_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _require_force_admin(request)
+    approval = get_for_user_or_404(PartnerApproval, _user(request), pk=pk)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_suspend(
+                actor=_user(request),
+                actor_membership=admin,
+                approval=approval,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{approval.partner.name} is suspended. Its members are signed out."
+            )
+        return redirect("accounts:partner-detail", pk=approval.pk)
+    return render(request, "accounts/partner_suspend.html", {"approval": approval, "form": form})
+
+
+@require_POST
+def partner_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _require_force_admin(request)
+    approval = get_for_user_or_404(PartnerApproval, _user(request), pk=pk)
+    try:
+        services.partner_reinstate(actor=_user(request), actor_membership=admin, approval=approval)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{approval.partner.name} is reinstated.")
+    return redirect("accounts:partner-detail", pk=approval.pk)
 
 
 @login_not_required
