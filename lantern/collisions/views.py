@@ -282,6 +282,9 @@ def sent(request: HttpRequest, kind: str) -> HttpResponse:
     report = PublicReport.objects.filter(reference=info.get("reference"), kind=kind).first()
     if report is None:
         return redirect("collisions:start", kind=kind)
+    # The reporter's link is shown once: the session does not keep the secret afterwards.
+    token = str(info.pop("token", "") or "")
+    request.session[SENT_KEY] = info
     return render(
         request,
         "collisions/sent.html",
@@ -289,7 +292,7 @@ def sent(request: HttpRequest, kind: str) -> HttpResponse:
             "report": report,
             "kind": kind,
             "title": flow.TITLES[kind],
-            "link": services.link_url(str(info.get("token", ""))),
+            "link": services.link_url(token) if token else "",
             "advice": [a for a in report.advice_shown],
             "in_person": conf.injury_in_person(),
         },

@@ -239,3 +239,40 @@ def test_crime_report_on_a_phone(phone: Any, live_server: Any, area: Any) -> Non
         page.get_by_role("button", name="Add to my report").click()
     _scan(page, "information added")
     assert report.notes.get().text == "The seller's bank was Example Bank"
+
+
+def test_crime_report_without_javascript(
+    browser: Any, live_server: Any, area: Any, settings: Any
+) -> None:
+    """No JavaScript: no proof of work, so the challenge must be old enough; until then the
+    reporter is asked to wait and nothing entered is lost."""
+    settings.PUBLIC_REPORT_NOJS_WAIT_SECONDS = 3600
+    cache.clear()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/report/crime/")
+        page.get_by_role("button", name="Start now").click()
+        page.get_by_label("Criminal damage").check()
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_label("Date").fill(WHEN.date().isoformat())
+        page.get_by_label("Time").fill(WHEN.strftime("%H:%M"))
+        page.get_by_label("Where did it happen?").fill("Outside 4 Elm Road")
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_label("What happened?").fill("My car's wing mirror was smashed overnight")
+        _radio(page, "Do you have photos, video or screenshots?", "No")
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_label("Your full name").fill("Sam Public")
+        page.get_by_label("Your address (optional)").fill("4 Elm Road, Northtown")
+        page.get_by_label("Email is not safe").check()
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("button", name="Send report").click()
+        assert "Please wait" in page.content() and "wing mirror" in page.content()
+        assert not PublicReport.objects.exists()
+        settings.PUBLIC_REPORT_NOJS_WAIT_SECONDS = 0
+        page.get_by_role("button", name="Send report").click()
+        assert "Report sent" in page.content()
+        report = PublicReport.objects.get()
+        assert report.crime_kind == "criminal_damage" and report.confirmation_channel == "post"
+    finally:
+        context.close()

@@ -89,6 +89,9 @@ def test_collision_with_injury_reference_at_once_and_by_email(area: Any, on_comm
     link = re.search(r"http://\S+/report/link/(\S+)/", str(email.body))
     assert link is not None
     assert services.report_for_token(link.group(1)) == report
+    # The reporter's link is shown once, and not kept in the session.
+    assert link.group(1) not in client.get("/report/collision/sent/").content.decode()
+    assert link.group(1) not in str(dict(client.session))
     # The answers are gone from the session once sent: a new report starts empty.
     assert "Sam Public" not in client.get("/report/collision/you/").content.decode()
 
