@@ -519,3 +519,48 @@ def test_sweep_rows_for_this_app(world: World) -> None:
             if got != want:
                 failures.append(f"{name} as {actor}: expected {want}, got {got}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_list_query_count_does_not_grow_with_the_page(world: World, issue: Issue) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    secret = issue("lp_manager", "lp_manager")
+    submitted_report(world)
+    call(secret, "get", "/reports")  # marks the token used (at most once a minute)
+    with CaptureQueriesContext(connection) as one:
+        call(secret, "get", "/reports")
+    for _ in range(5):
+        submitted_report(world)
+    with CaptureQueriesContext(connection) as six:
+        assert call(secret, "get", "/reports").json()["count"] == 6
+    assert len(six.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.django_db
+def test_signed_statement_pdf_for_police_only(world: World, issue: Issue) -> None:
+    request = _request(world)
+    statement = Statement.objects.create(
+        force=world.orgs["force"],
+        case=request.case,
+        officer=world.user("officer"),
+        witness_name="Sam Witness",
+        witness_dob=date(1980, 1, 1),
+        eligible=True,
+        status="signed",
+        signed_at=timezone.now(),
+        signed_sha256="b" * 64,
+    )
+    statement.signed_pdf.save("mg11.pdf", ContentFile(b"%PDF-1.7 signed"), save=True)
+    police = issue("force_admin", "investigator", scopes=[Scope.STATEMENTS_READ])
+    response = call(police, "get", f"/statements/{statement.pk}/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 signed"
+    assert Entry.objects.filter(
+        action=Action.DOWNLOADED, object_type="statements.statement", actor_label__startswith="api-"
+    ).exists()
+    no_scope = issue("force_admin", "investigator", scopes=[Scope.REPORTS_READ])
+    assert_problem(call(no_scope, "get", f"/statements/{statement.pk}/pdf"), 403)
+    retail = issue("lp_manager", "lp_manager")
+    assert_problem(call(retail, "get", f"/statements/{statement.pk}/pdf"), 403)
