@@ -31,6 +31,7 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Devices", "devices:list"))
         items.append(("Public reports", "collisions:queue"))
         items.append(("Victims' Code", "insights:victims-code"))
+        items.append(("Benefits", "insights:benefits"))
     if membership.is_manager:
         items.append(("People", "accounts:people"))
         items.append(("API access", "api:token-list"))

@@ -4,6 +4,7 @@ benefit assumptions."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -86,6 +87,15 @@ class ForceSettings(models.Model):
     )
     # A case with no line of enquiry is proposed for closure once it is this old.
     closure_after_days = models.PositiveSmallIntegerField(default=28)
+    # Benefit assumptions that apply to every activity (their sources are on the page).
+    officer_hour_pence = models.PositiveIntegerField(
+        "Cost of an officer hour (pence)", default=4000
+    )
+    pence_per_mile = models.PositiveIntegerField("Travel cost per mile (pence)", default=45)
+    miles_per_gallon = models.DecimalField(
+        "Fleet miles per gallon", max_digits=5, decimal_places=1, default=Decimal("45.0")
+    )
+    shift_hours = models.PositiveSmallIntegerField("Hours in an officer-day", default=8)
 
     def __str__(self) -> str:
         return f"Settings of {self.force}"
@@ -286,3 +296,25 @@ class Communication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.victim}: {self.subject}"
+
+
+class BenefitAssumption(models.Model):
+    """The force's own time and distance for one avoided activity (else Lantern's default)."""
+
+    force = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(max_length=30)
+    minutes = models.PositiveIntegerField()
+    miles = models.DecimalField(max_digits=6, decimal_places=1)
+    source = models.CharField("Where the figure comes from", max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "activity"], name="one_assumption_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.minutes} min, {self.miles} miles"

@@ -466,3 +466,66 @@ def officers_of(force_id: int) -> Any:
     return Membership.objects.filter(
         organisation=force_id, is_active=True, role__in=CASE_ROLES
     ).select_related("user", "area")
+
+
+def benefit_assumptions_save(
+    *,
+    actor: User,
+    membership: Membership,
+    activities: dict[str, tuple[int, Any, str]],
+    officer_hour_pence: int,
+    pence_per_mile: int,
+    miles_per_gallon: Any,
+    shift_hours: int,
+) -> None:
+    """The force's own figures replace Lantern's starting estimates; the change is ledgered
+    with the old and new values so a published saving can be traced to its assumptions."""
+    from .benefits import ACTIVITIES
+    from .models import BenefitAssumption
+
+    _require(membership, membership.organisation_id, frozenset({Role.FORCE_ADMIN}))
+    if shift_hours < 1 or miles_per_gallon <= 0:
+        raise ValidationError("An officer-day and miles per gallon must be more than zero")
+    with transaction.atomic():
+        found = settings_for(membership.organisation)
+        old = {
+            "officer_hour_pence": found.officer_hour_pence,
+            "pence_per_mile": found.pence_per_mile,
+            "miles_per_gallon": str(found.miles_per_gallon),
+            "shift_hours": found.shift_hours,
+        }
+        found.officer_hour_pence = officer_hour_pence
+        found.pence_per_mile = pence_per_mile
+        found.miles_per_gallon = miles_per_gallon
+        found.shift_hours = shift_hours
+        found.save()
+        for key, (minutes, miles, source) in activities.items():
+            if key not in ACTIVITIES:
+                raise ValidationError("Unknown activity")
+            BenefitAssumption.objects.update_or_create(
+                force=membership.organisation,
+                activity=key,
+                defaults={
+                    "minutes": minutes,
+                    "miles": miles,
+                    "source": source.strip(),
+                    "updated_by": actor,
+                    "updated_at": timezone.now(),
+                },
+            )
+        ledger_record(
+            action=Action.CHANGED,
+            actor=actor,
+            actor_org=membership.organisation,
+            obj=found,
+            detail={
+                "old": old,
+                "new": {
+                    "officer_hour_pence": officer_hour_pence,
+                    "pence_per_mile": pence_per_mile,
+                    "miles_per_gallon": str(miles_per_gallon),
+                    "shift_hours": shift_hours,
+                    "activities": {k: [v[0], str(v[1])] for k, v in activities.items()},
+                },
+            },
+        )

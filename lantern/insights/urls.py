@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import benefit_views, views
 
 app_name = "insights"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("templates/", views.template_list, name="templates"),
     path("templates/settings/", views.settings_save, name="settings"),
     path("templates/<slug:purpose>/", views.template_edit, name="template-edit"),
+    path("benefits/", benefit_views.dashboard, name="benefits"),
+    path("benefits/export.csv", benefit_views.export_csv, name="benefits-csv"),
+    path("benefits/export.pdf", benefit_views.export_pdf, name="benefits-pdf"),
+    path("benefits/assumptions/", benefit_views.assumptions, name="benefits-assumptions"),
 ]

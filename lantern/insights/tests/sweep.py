@@ -51,4 +51,8 @@ EXPECTED: Expectations = {
     "insights:templates": (lambda w: {}, force_admin()),
     "insights:settings": (lambda w: {}, everyone(405)),
     "insights:template-edit": (lambda w: {"purpose": "confirmation"}, force_admin()),
+    "insights:benefits": (lambda w: {}, roles(set(POLICE_ROLES))),
+    "insights:benefits-csv": (lambda w: {}, roles(set(POLICE_ROLES))),
+    "insights:benefits-pdf": (lambda w: {}, roles(set(POLICE_ROLES))),
+    "insights:benefits-assumptions": (lambda w: {}, force_admin()),
 }
