@@ -303,6 +303,18 @@ def public_report_evidence_link(*, report: PublicReport) -> RequestLink:
 # --- Police --------------------------------------------------------------------------------
 
 
+def public_report_viewed(*, actor: User, membership: Membership, report: PublicReport) -> None:
+    """Opening a report shows a member of the public's personal data: recorded (DPA 2018
+    s.62, consultation)."""
+    with transaction.atomic():
+        ledger_record(
+            action=Action.VIEWED,
+            actor=actor,
+            actor_org=membership.organisation,
+            obj=report,
+        )
+
+
 def _require_act(membership: Membership, report: PublicReport) -> None:
     if membership.role not in ACT_ROLES:
         raise PermissionDenied("Only call handlers, officers, investigators and supervisors")

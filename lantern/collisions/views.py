@@ -489,8 +489,9 @@ def _detail(request: HttpRequest, report: PublicReport, **forms: Any) -> HttpRes
 
 
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    require_role(request, POLICE_ROLES)
+    membership = require_role(request, POLICE_ROLES)
     report = get_for_user_or_404(PublicReport, _user(request), reference=reference)
+    services.public_report_viewed(actor=_user(request), membership=membership, report=report)
     return _detail(request, report)
 
 

@@ -18,6 +18,7 @@ from lantern.collisions.models import PublicReport
 from lantern.evidence.models import EvidenceItem
 
 from .conftest import axe_violations
+from .test_pages import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WHEN = timezone.localtime(timezone.now() - timedelta(hours=2))
@@ -274,5 +275,30 @@ def test_crime_report_without_javascript(
         assert "Report sent" in page.content()
         report = PublicReport.objects.get()
         assert report.crime_kind == "criminal_damage" and report.confirmation_channel == "post"
+    finally:
+        context.close()
+
+
+def test_officer_works_the_queue(browser: Any, live_server: Any, world: Any) -> None:
+    """The force's side: the queue by area and the report page pass axe on a phone too."""
+    from lantern.collisions.demo import demo_load
+
+    demo_load()
+    report = PublicReport.objects.get(kind="collision")
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, world, "officer")
+        page.goto(live_server.url + "/report/queue/")
+        _scan(page, "queue")
+        page.get_by_role("link", name=report.reference).click()
+        _scan(page, "report")
+        assert "Someone was injured" in page.content()
+        page.get_by_label("Officer").select_option(label=str(world.user("investigator")))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Allocate").click()
+        _scan(page, "allocated")
+        report.refresh_from_db()
+        assert report.allocated_to == world.user("investigator")
     finally:
         context.close()
