@@ -13,6 +13,7 @@ from lantern.accounts.models import Organisation
 
 from .models import Event, Scope
 from .services import MAX_TOKEN_DAYS, token_roles
+from .webhooks import public_address_problem
 
 
 class TokenForm(forms.Form):
@@ -77,4 +78,7 @@ class WebhookForm(forms.Form):
         url: str = self.cleaned_data["url"]
         if urlsplit(url).scheme != "https" and settings.PRODUCTION:
             raise forms.ValidationError("The address must start with https://")
+        problem = public_address_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
         return url

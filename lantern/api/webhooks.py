@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -52,6 +54,26 @@ def verify(secret: str, header: str, body: bytes, now: float | None = None) -> b
         return False
     expected = sign(secret, timestamp, body).split("v1=", 1)[1]
     return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+def public_address_problem(url: str) -> str:
+    """In production a webhook may only reach public addresses: never the server itself, its
+    private network or cloud metadata (SSRF). Checked when registered and before each try
+    (the name could resolve differently later). Empty when allowed."""
+    from django.conf import settings
+
+    if not settings.PRODUCTION:
+        return ""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return "This address cannot be found"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return "This address is not on the public internet"
+    return ""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -145,6 +167,7 @@ def deliver_once(delivery: WebhookDelivery) -> bool:
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     if urlsplit(delivery.webhook.url).scheme not in ("http", "https"):
         raise ValueError("A webhook URL must be http(s)")
+    refused = public_address_problem(delivery.webhook.url)
     request = urllib.request.Request(  # noqa: S310 (scheme checked above)
         delivery.webhook.url,
         data=body,
@@ -160,6 +183,8 @@ def deliver_once(delivery: WebhookDelivery) -> bool:
     status: int | None = None
     error = ""
     try:
+        if refused:
+            raise ValueError(refused)
         # Reviewed (bandit B310): only http(s) reaches here, checked above.
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 # nosec B310
             status = response.status

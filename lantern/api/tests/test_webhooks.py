@@ -204,3 +204,30 @@ def test_evidence_received_reaches_only_its_force(world: World) -> None:
     delivery = WebhookDelivery.objects.get()
     assert delivery.webhook.url == "https://example.org/a"
     assert delivery.payload["data"]["sha256"] == "a" * 64
+
+
+@pytest.mark.django_db
+def test_production_refuses_private_addresses(world: World, settings: Any) -> None:
+    """SSRF: in production a webhook can reach neither the server nor its private network,
+    at registration or at delivery (a public name may later resolve to a private address)."""
+    from lantern.api.forms import WebhookForm
+
+    settings.PRODUCTION = True
+    for url in ("https://127.0.0.1/hook", "https://10.1.2.3/hook", "https://169.254.169.254/"):
+        form = WebhookForm({"url": url, "events": [Event.REPORT_STATUS]})
+        assert not form.is_valid()
+        assert form.errors["url"] == ["This address is not on the public internet"]
+    plain = WebhookForm({"url": "http://example.org/hook", "events": [Event.REPORT_STATUS]})
+    assert plain.errors["url"] == ["The address must start with https://"]
+    _hook(world, "force_admin", "https://127.0.0.1:9/hook", [Event.REPORT_STATUS])
+    with transaction.atomic():
+        ledger_record(
+            action=Action.CHANGED,
+            actor=world.user("officer"),
+            obj=_report(world),
+            detail={"status": "allocated"},
+        )
+    delivery = WebhookDelivery.objects.get()
+    assert webhooks.deliver_once(delivery) is False
+    assert delivery.last_error == "This address is not on the public internet"
+    assert delivery.last_status is None
