@@ -81,7 +81,7 @@ class PhotoForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
         error_messages={
             "required": "Choose a photo",
-            "invalid_image": "The selected file must be a photo (JPEG, PNG, HEIC or WebP)",
+            "invalid_image": "The selected file must be a photo (JPEG, PNG or WebP)",
         },
     )
     caption = forms.CharField(label="What the photo shows", required=False, max_length=300)

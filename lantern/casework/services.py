@@ -317,7 +317,7 @@ def incident_photo_add(
     handle = cast(IO[bytes], file)
     meta = read_photo_metadata(handle)
     if not meta.is_image:
-        raise ValidationError("The selected file must be a photo (JPEG, PNG, HEIC or WebP)")
+        raise ValidationError("The selected file must be a photo (JPEG, PNG or WebP)")
     sha256, size = _sha256(handle)
     with transaction.atomic():
         existing = _existing(key, incident)

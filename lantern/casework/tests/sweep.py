@@ -8,7 +8,7 @@ from typing import Any
 from lantern.accounts.choices import POLICE_ROLES
 from lantern.accounts.tests.factories import World
 from lantern.casework.services import BOARD_ROLES, CRIME_ROLES, DISPATCH_ROLES
-from tests.sweep_rules import Expectations, everyone, police_of_force_a, roles
+from tests.sweep_rules import Expectations, everyone, item_a, police_of_force_a, roles
 
 
 def allowed_of_force_a(allowed: frozenset[str]) -> Callable[[str], Any]:
@@ -47,6 +47,8 @@ def photo_a(w: World) -> dict[str, Any]:
     from lantern.casework.models import Incident, IncidentEntry
     from lantern.evidence.models import EvidenceItem
 
+    # The evidence app's sweep row takes the first item: make that one before ours.
+    item_a(w)
     reference = incident_a(w)["reference"]
     incident = Incident.objects.get(reference=reference)
     entry = incident.entries.filter(evidence_item__isnull=False).first()
