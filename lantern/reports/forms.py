@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from lantern.accounts.models import Store, User
 
-from .models import Kind, Outcome
+from .models import EmailChoice, Kind, Outcome, ReportLink, Requirement
 
 DATETIME_ATTRS = {"type": "datetime-local", "class": "govuk-input--width-20"}
 
@@ -80,10 +81,22 @@ class ReportForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, stores: Any, draft: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        stores: Any,
+        draft: bool = False,
+        only: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.draft = draft
-        self.fields["store"].queryset = stores  # type: ignore[attr-defined]
+        if only is not None:
+            for name in list(self.fields):
+                if name not in only:
+                    del self.fields[name]
+        if "store" in self.fields:
+            self.fields["store"].queryset = stores  # type: ignore[attr-defined]
         if draft:
             for name, f in self.fields.items():
                 if name != "store":
@@ -249,3 +262,123 @@ class FinaliseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Explain the outcome to the store"},
     )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing this report?",
+        help_text="The police see this",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you are withdrawing the report"},
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Police note",
+        help_text="Only the police see notes: they are never shown or sent to the store",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the note"},
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you reopening the report?",
+        help_text="The store sees this and is emailed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter why the report is reopened"},
+    )
+
+
+class LinkForm(forms.Form):
+    reference = forms.CharField(
+        label="Reference of the other report",
+        max_length=20,
+        help_text="For example: RC-2026-000123",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+        error_messages={"required": "Enter the reference of the other report"},
+    )
+    reason = forms.ChoiceField(
+        label="Why are they linked?",
+        choices=[("", "Choose a reason"), *ReportLink.Reason.choices],
+        error_messages={"required": "Choose why the reports are linked"},
+    )
+
+
+class CctvRequestForm(forms.Form):
+    deadline = forms.DateField(
+        label="Footage needed by",
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        error_messages={"required": "Enter the date the footage is needed by"},
+    )
+
+    def clean_deadline(self) -> date:
+        value: date = self.cleaned_data["deadline"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The date the footage is needed by must be today or later")
+        return value
+
+
+class RulesForm(forms.Form):
+    required = forms.MultipleChoiceField(
+        label="Details your force needs before it deals with a report",
+        help_text="A report without them is returned to the store with the missing details named",
+        choices=Requirement.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    high_value = forms.DecimalField(
+        label="High value, in pounds",
+        help_text="Reports worth this much or more rise in the triage queue",
+        min_value=Decimal("0"),
+        max_value=Decimal("1000000"),
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
+        error_messages={
+            "required": "Enter the high value in pounds",
+            "invalid": "Enter the high value in pounds, like 200.00",
+            "min_value": "The high value must be 0 or more",
+            "max_value": "The high value must be £1,000,000 or less",
+            "max_decimal_places": "Enter the high value in pounds and pence, like 200.00",
+        },
+    )
+
+
+class EmailChoiceForm(forms.Form):
+    choice = forms.ChoiceField(
+        label="How do you want to hear about your company's crime reports?",
+        choices=EmailChoice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you want to be emailed"},
+    )
+
+
+class BulkUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text="Up to 1,000 rows, in the format of the template",
+        error_messages={"required": "Choose a CSV file to upload"},
+    )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        error_messages={"invalid": "Enter the start date as a real date"},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        error_messages={"invalid": "Enter the end date as a real date"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date must be the same as or after the start date")
+        return data

@@ -32,7 +32,9 @@ class Status(models.TextChoices):
     CRIME_RECORDED = "crime_recorded", "Crime recorded"
     ALLOCATED = "allocated", "Allocated to an officer"
     MORE_INFO_REQUESTED = "more_info_requested", "More information requested"
+    RETURNED = "returned", "Returned: details missing"
     FINALISED = "finalised", "Finalised"
+    WITHDRAWN = "withdrawn", "Withdrawn by the store"
 
 
 class Outcome(models.TextChoices):
@@ -64,7 +66,25 @@ class Outcome(models.TextChoices):
 
 # Statuses the police see; drafts belong to the store until submitted.
 SUBMITTED_STATUSES = [s for s in Status.values if s != Status.DRAFT]
-OPEN_STATUSES = [s for s in SUBMITTED_STATUSES if s != Status.FINALISED]
+CLOSED_STATUSES = [Status.FINALISED, Status.WITHDRAWN]
+# Open for the police to act on (a returned report is back with the store).
+OPEN_STATUSES = [s for s in SUBMITTED_STATUSES if s not in CLOSED_STATUSES and s != Status.RETURNED]
+# The store may still change the answers (a returned report lacked what the force needs).
+EDITABLE_STATUSES = [Status.DRAFT, Status.RETURNED]
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Reported online"
+    BULK = "bulk", "Bulk upload"
+
+
+# What a force may require before it accepts a report (beyond when, what and a description).
+class Requirement(models.TextChoices):
+    ITEMS = "items", "At least one item taken or damaged, with its value"
+    OFFENDER = "offender", "A description of the offender"
+    HOW_LEFT = "how_offender_left", "How the offender left"
+    WITNESS = "staff_witnesses", "The name of a member of staff who saw it"
+    CCTV_DAYS = "cctv_kept_days", "How long CCTV is kept, when there is CCTV"
 
 
 class RetailReportQuerySet(models.QuerySet["RetailReport"]):
@@ -104,8 +124,26 @@ class RetailReportQuerySet(models.QuerySet["RetailReport"]):
             ),
         )
 
-    def triage_order(self) -> RetailReportQuerySet:
-        return self.with_totals().order_by("-harm", "-value_pence", "-submitted_at", "-pk")
+    def triage_order(self, high_value_pence: int = 20000) -> RetailReportQuerySet:
+        """Highest risk first (violence or threats to staff 4, a repeat offender 2, value at
+        or above the force's high-value line 1), newest first within the same risk."""
+        return (
+            self.with_totals()
+            .annotate(
+                risk=models.F("harm") * 4
+                + models.Case(
+                    models.When(repeat_offender=True, then=2),
+                    default=0,
+                    output_field=models.IntegerField(),
+                )
+                + models.Case(
+                    models.When(value_pence__gte=high_value_pence, then=1),
+                    default=0,
+                    output_field=models.IntegerField(),
+                )
+            )
+            .order_by("-risk", "-submitted_at", "-pk")
+        )
 
 
 class RetailReport(models.Model):
@@ -137,14 +175,37 @@ class RetailReport(models.Model):
     )
     outcome_code = models.CharField(max_length=3, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
+    # Known to have offended before: "report again with the same offender", a link to
+    # another report of the same offender, or (later) a gallery profile.
+    repeat_offender = models.BooleanField(default=False)
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    withdrawn_reason = models.TextField(blank=True)
+    # The store added information after the report was finalised: the police may reopen it.
+    new_information = models.BooleanField(default=False)
+    cctv_request = models.ForeignKey(
+        "evidence.EvidenceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retail_reports",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # For the figures: time from report to crime reference and to outcome.
+    crime_recorded_at = models.DateTimeField(null=True, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
 
     objects = RetailReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["force", "status"])]
+        indexes = [
+            models.Index(fields=["force", "status"]),
+            models.Index(fields=["store", "occurred_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"Draft report {self.pk}"
@@ -156,6 +217,10 @@ class RetailReport(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
 
     def status_after_reply(self) -> str:
         """Where a report goes back to once the store has answered a question."""
@@ -191,6 +256,8 @@ class ReportEvent(models.Model):
     class Kind(models.TextChoices):
         STATUS = "status", "Status change"
         MESSAGE = "message", "Message"
+        # Police only: never shown, emailed or exported to the store.
+        NOTE = "note", "Police note"
 
     report = models.ForeignKey(RetailReport, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -206,3 +273,85 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.report}"
+
+
+class ReportLink(models.Model):
+    """Two reports the police judge to be connected. Stored once, lower pk first."""
+
+    class Reason(models.TextChoices):
+        SAME_OFFENDER = "same_offender", "Same offender"
+        SAME_STORE = "same_store", "Same store"
+        SAME_TIME = "same_time", "Same time"
+
+    first = models.ForeignKey(RetailReport, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(RetailReport, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="report_link_once"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="report_link_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} and {self.second}: {self.get_reason_display()}"
+
+
+class ForceReportRules(models.Model):
+    """What a force needs in a report before it will deal with it, set by its force admin."""
+
+    force = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    # Requirement values.
+    required = models.JSONField(default=list, blank=True)
+    # Reports worth this much or more rise in the triage queue.
+    high_value_pence = models.PositiveIntegerField(default=20000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "force report rules"
+
+    def __str__(self) -> str:
+        return f"Report rules for {self.force}"
+
+
+class EmailChoice(models.TextChoices):
+    EACH = "each", "An email for every change"
+    DIGEST = "digest", "One email a day with all the changes"
+
+
+class ReportEmailPreference(models.Model):
+    """How a loss-prevention manager hears about their company's reports."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_email"
+    )
+    choice = models.CharField(max_length=10, choices=EmailChoice.choices, default=EmailChoice.EACH)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_choice_display()}"
+
+
+class DigestEntry(models.Model):
+    """A change waiting for a manager's daily digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(RetailReport, on_delete=models.CASCADE, related_name="+")
+    headline = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "digest entries"
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.headline}"

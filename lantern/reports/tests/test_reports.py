@@ -47,11 +47,27 @@ def _form(world: World, **changes: object) -> dict[str, object]:
     return data
 
 
-def _sent(client_for, world, on_commit, **changes: object) -> RetailReport:
-    client = client_for("store_staff")
+STEPS = ["goods", "offenders", "staff", "cctv"]
+
+
+def _fill(client, world: World, **changes: object) -> RetailReport:
+    """Walk every page of the report (one group of questions a page) to check-your-answers."""
     response = client.post(reverse("reports:new"), _form(world, **changes))
     assert response.status_code == 302, response.content.decode()[:3000]
     report = RetailReport.objects.latest("pk")
+    assert response["Location"] == reverse("reports:step", args=[report.pk, "goods"])
+    for step in STEPS:
+        response = client.post(
+            reverse("reports:step", args=[report.pk, step]), _form(world, **changes)
+        )
+        assert response.status_code == 302, (step, response.content.decode()[:3000])
+    assert response["Location"] == reverse("reports:check", args=[report.pk])
+    return report
+
+
+def _sent(client_for, world, on_commit, **changes: object) -> RetailReport:
+    client = client_for("store_staff")
+    report = _fill(client, world, **changes)
     with on_commit():
         response = client.post(reverse("reports:check", args=[report.pk]))
     assert response.status_code == 200
@@ -127,7 +143,9 @@ def test_description_is_required_but_a_draft_may_be_saved_without(client_for, wo
     body = response.content.decode()
     assert "Enter a description of what happened" in body
     # Nothing lost: what was entered is still on the page.
-    assert "Razor blades" in body and "Sam Jones" in body and "Grey hoodie" in body
+    when = str(_form(world)["occurred_at"])
+    assert f'value="{when}"' in body
+    assert 'value="theft" checked' in body
     assert not RetailReport.objects.exists()
     response = client.post(
         reverse("reports:new"), _form(world, description="", action="save_draft")
@@ -144,7 +162,10 @@ def test_description_is_required_but_a_draft_may_be_saved_without(client_for, wo
 
 def test_add_item_saves_the_draft_and_adds_a_row(client_for, world: World) -> None:
     client = client_for("store_staff")
-    response = client.post(reverse("reports:new"), _form(world, action="add_item"))
+    client.post(reverse("reports:new"), _form(world))
+    report = RetailReport.objects.get()
+    url = reverse("reports:step", args=[report.pk, "goods"])
+    response = client.post(url, _form(world, action="add_item"))
     assert response.status_code == 302 and "?add=item" in response["Location"]
     page = client.get(response["Location"]).content.decode()
     assert 'name="items-3-description"' in page  # two saved rows + two empty
@@ -163,7 +184,11 @@ def test_store_to_police_to_store(client_for, world: World, on_commit, mailoutbo
     assert report.staff_witnesses == ["Sam Jones", "Alex Smith"]
     assert report.offenders[0]["clothing"] == "Grey hoodie"
     assert report.reference in mailoutbox[-1].subject
-    assert mailoutbox[-1].to == [world.user("store_staff").email]
+    # The store's staff, and the company's loss-prevention manager (emailed for each change
+    # unless they chose the daily digest).
+    assert mailoutbox[-1].to == sorted(
+        [world.user("store_staff").email, world.user("lp_manager").email]
+    )
 
     handler = client_for("call_handler")
     queue = handler.get(reverse("reports:list")).content.decode()
@@ -208,14 +233,16 @@ def test_store_to_police_to_store(client_for, world: World, on_commit, mailoutbo
     assert report.status == Status.FINALISED and report.outcome_code == "18"
     page = store.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert "We could not identify the men." in page and "Till 3" in page
-    assert "Send reply" not in page
+    # After the outcome the store can still add information (the police may reopen).
+    assert "Reply or add information" in page and "Withdraw this report" not in page
 
     # One email per status change (received, more info, reply, crime, allocated, finalised).
     assert len(mailoutbox) == 6
     assert all(report.reference in m.subject for m in mailoutbox)
     entries = Entry.objects.filter(object_type="reports.retailreport", object_id=str(report.pk))
-    # Created, submitted, asked, replied, crime recorded, allocated, finalised.
-    assert entries.count() == 7
+    # Created on the first page, changed on each of the 4 other pages, submitted, asked,
+    # replied, crime recorded, allocated, finalised.
+    assert entries.count() == 11
 
 
 def test_police_action_errors_are_shown(client_for, world: World, on_commit) -> None:
@@ -348,12 +375,15 @@ def _bulk(world: World, n: int) -> list[RetailReport]:
 
 
 def test_triage_order_and_area_filter(client_for, world: World) -> None:
-    reports = _bulk(world, 4)
-    reports[3].staff_harmed = True
-    reports[3].save()
-    order = list(RetailReport.objects.triage_order().values_list("pk", flat=True))
-    # Harm first, then value (the item values rise with i).
-    assert order == [reports[3].pk, reports[2].pk, reports[1].pk, reports[0].pk]
+    reports = _bulk(world, 5)  # reports[0] is the newest; each next one a minute older
+    RetailReport.objects.filter(pk=reports[4].pk).update(staff_harmed=True)
+    RetailReport.objects.filter(pk=reports[3].pk).update(repeat_offender=True)
+    ReportItem.objects.filter(report=reports[2]).update(unit_value_pence=20000)
+    order = list(
+        RetailReport.objects.triage_order(high_value_pence=20000).values_list("pk", flat=True)
+    )
+    # Violence to staff, then a repeat offender, then high value, then the newest.
+    assert order == [reports[4].pk, reports[3].pk, reports[2].pk, reports[0].pk, reports[1].pk]
     area2 = world.areas["area2"]
     page = client_for("officer").get(reverse("reports:list"), {"area": area2.pk}).content.decode()
     assert "RC-2026-000001" in page and "RC-2026-000000" not in page

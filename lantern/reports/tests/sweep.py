@@ -1,0 +1,39 @@
+"""URL × role expectations for the report URLs added after the first slice (merged into
+tests/test_url_sweep.py, which lists the first slice's)."""
+
+from typing import Any
+
+from lantern.accounts.choices import POLICE_ROLES, Role
+from lantern.accounts.tests.factories import World
+from lantern.reports.services import RETAIL_ROLES
+from tests.sweep_rules import (
+    Expectations,
+    everyone,
+    force_admin,
+    retail_of_store_a,
+    retail_report_a,
+    roles,
+)
+
+
+def _step(w: World) -> dict[str, Any]:
+    return {**retail_report_a(w), "step": "goods"}
+
+
+EXPECTED: Expectations = {
+    # Each sees the figures of their own force, company or stores.
+    "reports:figures": (lambda w: {}, roles(set(POLICE_ROLES | RETAIL_ROLES))),
+    "reports:figures-csv": (lambda w: {}, roles(set(POLICE_ROLES | RETAIL_ROLES))),
+    "reports:bulk": (lambda w: {}, roles({Role.LP_MANAGER})),
+    "reports:bulk-template": (lambda w: {}, roles({Role.LP_MANAGER})),
+    "reports:rules": (lambda w: {}, force_admin()),
+    "reports:email-settings": (lambda w: {}, roles({Role.LP_MANAGER})),
+    # The swept report has been sent: its answer pages lead back to it.
+    "reports:step": (_step, retail_of_store_a("redirect")),
+    "reports:withdraw": (retail_report_a, retail_of_store_a(200)),
+    "reports:again": (retail_report_a, everyone(405)),
+    "reports:note": (retail_report_a, everyone(405)),
+    "reports:reopen": (retail_report_a, everyone(405)),
+    "reports:link": (retail_report_a, everyone(405)),
+    "reports:request-cctv": (retail_report_a, everyone(405)),
+}
