@@ -63,6 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@never_cache
 def start(request: HttpRequest, kind: str) -> HttpResponse:
     flow.steps_for(kind)
     state = flow.load(request.session, kind)
@@ -158,6 +159,7 @@ def _back_url(kind: str, step: flow.Step, index: int) -> str:
 
 
 @login_not_required
+@never_cache
 def question(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     step = flow.step_for(kind, slug)
     if step.repeat:
@@ -168,6 +170,7 @@ def question(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 
 
 @login_not_required
+@never_cache
 def item(request: HttpRequest, kind: str, slug: str, index: int) -> HttpResponse:
     step = flow.step_for(kind, slug)
     if not step.repeat:
@@ -220,6 +223,7 @@ def _advice(request: HttpRequest, kind: str, step: flow.Step) -> HttpResponse:
 
 
 @login_not_required
+@never_cache
 def check(request: HttpRequest, kind: str) -> HttpResponse:
     flow.steps_for(kind)
     state = flow.load(request.session, kind)

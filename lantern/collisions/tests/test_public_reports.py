@@ -175,8 +175,11 @@ def test_errors_lose_nothing_and_answers_come_back(area: Any) -> None:
     assert "Enter both the latitude and the longitude, or neither" in page
     assert "Mill Lane" in page and 'value="53.1"' in page
     answer_collision(client)
-    again = client.get("/report/collision/vehicle/2/").content.decode()
-    assert 'value="XY99 ZZZ"' in again
+    again = client.get("/report/collision/vehicle/2/")
+    assert 'value="XY99 ZZZ"' in again.content.decode()
+    # Pages showing what the reporter entered are never kept by a (shared) browser's cache.
+    assert "no-store" in again["Cache-Control"]
+    assert "no-store" in client.get("/report/collision/check/")["Cache-Control"]
 
 
 def test_check_lists_what_is_missing_and_sends_nothing(area: Any) -> None:
