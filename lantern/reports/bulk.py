@@ -89,8 +89,11 @@ def _pence(value: str) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount < 0 or amount > 1_000_000:
         return None
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return None  # more than pence
     return int(amount * 100)
 
 
