@@ -20,12 +20,13 @@ from lantern.accounts.tests.factories import World, sign_in
 from lantern.api.models import ApiToken, Scope
 from lantern.api.services import api_token_issue, api_token_revoke
 from lantern.casework.models import Case
-from lantern.evidence.models import EvidenceItem, EvidenceRequest
+from lantern.evidence.models import EvidenceRequest
 from lantern.ledger.models import Action, Entry
 from lantern.reports.models import RetailReport
 from lantern.statements.models import Statement
 from tests.sweep_rules import ACTORS
 
+from .objects import exhibit, footage_request, submitted_report
 from .sweep import EXPECTED
 
 ALL = list(Scope.values)
@@ -72,22 +73,6 @@ def report_body(store_id: int, **changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
-
-
-def submitted_report(world: World, store: str = "store") -> RetailReport:
-    shop = world.stores[store]
-    return RetailReport.objects.create(
-        store=shop,
-        company=shop.company,
-        force=shop.area.force,
-        reported_by=world.user("store_staff"),
-        reference=f"RC-2026-{RetailReport.objects.count() + 1:06d}",
-        occurred_at=timezone.now() - timedelta(days=1),
-        kind="theft",
-        description="Theft",
-        status="received",
-        submitted_at=timezone.now(),
-    )
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -326,41 +311,10 @@ def test_csv_export_filters_and_defuses_formulas(world: World, issue: Issue) -> 
 # --- Evidence, statements, ledger, exports ------------------------------------------------
 
 
-def _request(world: World) -> EvidenceRequest:
-    case = Case.objects.create(force=world.orgs["force"], reference="NP/1", title="Theft")
-    return EvidenceRequest.objects.create(
-        force=world.orgs["force"],
-        case=case,
-        created_by=world.user("officer"),
-        recipient_kind="control_room",
-        control_room=world.orgs["council"].control_rooms.get(),
-        location="High St",
-        window_start=timezone.now() - timedelta(days=1),
-        window_end=timezone.now(),
-        reason="Theft",
-        deadline=date.today() + timedelta(days=3),
-    )
-
-
-def _item(request: EvidenceRequest) -> EvidenceItem:
-    item = EvidenceItem(
-        request=request,
-        case=request.case,
-        original_name="cam.bin",
-        size=4,
-        sha256="9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a",
-        state="original_only",
-        uploaded_by="evidence-link:1",
-    )
-    item.original.save("cam.bin", ContentFile(b"data"), save=False)
-    item.save()
-    return item
-
-
 @pytest.mark.django_db
 def test_evidence_requests_and_items(world: World, issue: Issue) -> None:
-    request = _request(world)
-    item = _item(request)
+    request = footage_request(world, "NP/1")
+    item = exhibit(request)
     police = issue("force_admin", "officer")
     council = issue(
         "cctv_manager", "cctv_manager", scopes=[Scope.EVIDENCE_READ, Scope.EVIDENCE_DOWNLOAD]
@@ -406,8 +360,8 @@ def test_police_request_footage_idempotently(world: World, issue: Issue) -> None
 
 @pytest.mark.django_db
 def test_statements_and_case_export(world: World, issue: Issue) -> None:
-    request = _request(world)
-    _item(request)
+    request = footage_request(world, "NP/1")
+    item = exhibit(request)
     statement = Statement.objects.create(
         force=world.orgs["force"],
         case=request.case,
@@ -428,10 +382,7 @@ def test_statements_and_case_export(world: World, issue: Issue) -> None:
     assert export.status_code == 404  # a slash in a reference is not a path segment
     Case.objects.filter(pk=request.case_id).update(reference="NP-1")
     export = call(police, "get", "/cases/NP-1/export").json()
-    assert (
-        export["objects"][0]["sha256"]
-        == "9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a"
-    )
+    assert export["objects"][0]["sha256"] == item.sha256
     assert export["people"][0]["name"] == "Sam Witness"
     assert Entry.objects.filter(action=Action.EXPORTED, object_type="casework.case").exists()
     assert_problem(call(retail, "get", "/cases/NP-1/export"), 404)
@@ -540,7 +491,7 @@ def test_list_query_count_does_not_grow_with_the_page(world: World, issue: Issue
 
 @pytest.mark.django_db
 def test_signed_statement_pdf_for_police_only(world: World, issue: Issue) -> None:
-    request = _request(world)
+    request = footage_request(world, "NP/1")
     statement = Statement.objects.create(
         force=world.orgs["force"],
         case=request.case,

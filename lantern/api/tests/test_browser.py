@@ -36,15 +36,19 @@ def test_manager_issues_a_token_and_adds_a_webhook(
     assert "API access" in page.content()  # in the (collapsed, at 360 px) navigation
     page.goto(base + reverse("api:token-list"))
     assert_accessible(page, "token list")
-    page.get_by_role("link", name="Create a token").click()
-    page.get_by_role("button", name="Create token").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Create a token").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create token").click()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert page.title().startswith("Error:")
     assert_accessible(page, "token form with errors")
     page.get_by_label("Name").fill("Till system")
     page.get_by_label("Loss-prevention manager").check()
     page.get_by_label("Read retail crime reports").check()
     page.get_by_label("Days until it expires").fill("30")
-    page.get_by_role("button", name="Create token").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create token").click()
     secret = page.get_by_label("Token").input_value()
     assert secret.startswith("lnt_") and ApiToken.objects.get().name == "Till system"
     assert_accessible(page, "token created")
@@ -55,10 +59,12 @@ def test_manager_issues_a_token_and_adds_a_webhook(
     page.goto(base + reverse("api:webhook-new"))
     page.get_by_label("Address (URL) to send events to").fill("https://example.org/hook")
     page.get_by_label("A report's status changed").check()
-    page.get_by_role("button", name="Add webhook").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add webhook").click()
     assert page.get_by_label("Signing secret").input_value().startswith("whsec_")
     assert_accessible(page, "webhook created")
-    page.get_by_role("link", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Continue").click()
     assert_accessible(page, "webhook detail")
     page.goto(base + reverse("api:docs"))
     assert_accessible(page, "API documentation")

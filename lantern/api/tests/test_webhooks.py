@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -21,12 +20,12 @@ from lantern.api import webhooks
 from lantern.api.models import Event, WebhookDelivery
 from lantern.api.services import webhook_create
 from lantern.api.tasks import webhook_deliver
-from lantern.casework.models import Case
-from lantern.evidence.models import EvidenceItem, EvidenceRequest
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 from lantern.reports.models import RetailReport
 from lantern.reports.services import report_record_crime
+
+from .objects import exhibit, footage_request, submitted_report
 
 
 class Receiver:
@@ -71,22 +70,6 @@ def receiver() -> Iterator[Any]:
         r.close()
 
 
-def _report(world: World) -> RetailReport:
-    store = world.stores["store"]
-    return RetailReport.objects.create(
-        store=store,
-        company=store.company,
-        force=store.area.force,
-        reported_by=world.user("store_staff"),
-        reference="RC-2026-000009",
-        occurred_at=timezone.now() - timedelta(days=1),
-        kind="theft",
-        description="Theft",
-        status="received",
-        submitted_at=timezone.now(),
-    )
-
-
 def _hook(world: World, manager: str, url: str, events: list[str]) -> str:
     _hook_made, secret = webhook_create(
         actor=world.user(manager), membership=world.membership(manager), url=url, events=events
@@ -110,7 +93,7 @@ def test_signed_delivery_after_retries(world: World, receiver: Any, on_commit: A
     secret = _hook(world, "lp_manager", server.url, [Event.REPORT_STATUS])
     other = receiver()
     _hook(world, "lp_manager_b", other.url, [Event.REPORT_STATUS])
-    report = _report(world)
+    report = submitted_report(world)
     _record_crime(world, report, on_commit)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.last_status) == ("delivered", 3, 200)
@@ -123,7 +106,7 @@ def test_signed_delivery_after_retries(world: World, receiver: Any, on_commit: A
     assert payload["type"] == "report.status_changed"
     assert payload["data"] == {
         "report_id": report.pk,
-        "reference": "RC-2026-000009",
+        "reference": report.reference,
         "status": "crime_recorded",
     }
     assert headers["Lantern-Delivery"] == payload["id"] == delivery.event_id
@@ -133,7 +116,7 @@ def test_signed_delivery_after_retries(world: World, receiver: Any, on_commit: A
 def test_gives_up_and_shows_the_failure(world: World, receiver: Any, on_commit: Any) -> None:
     server = receiver([500] * 10)
     _hook(world, "force_admin", server.url, [Event.REPORT_STATUS])
-    _record_crime(world, _report(world), on_commit)
+    _record_crime(world, submitted_report(world), on_commit)
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == WebhookDelivery.State.FAILED
     assert delivery.attempts == webhooks.MAX_ATTEMPTS == len(server.received)
@@ -157,7 +140,7 @@ def test_unreachable_receiver_is_retried_later_with_backoff(world: World, settin
         ledger_record(
             action=Action.CHANGED,
             actor=world.user("officer"),
-            obj=_report(world),
+            obj=submitted_report(world),
             detail={"status": "allocated"},
         )
     delivery = WebhookDelivery.objects.get()
@@ -178,32 +161,14 @@ def test_evidence_received_reaches_only_its_force(world: World) -> None:
     _hook(world, "force_admin", "https://example.org/a", [Event.EVIDENCE_RECEIVED])
     _hook(world, "force_admin_b", "https://example.org/b", list(Event.values))
     _hook(world, "force_admin", "https://example.org/c", [Event.REPORT_STATUS])
-    case = Case.objects.create(force=world.orgs["force"], reference="NP1", title="T")
-    request = EvidenceRequest.objects.create(
-        force=world.orgs["force"],
-        case=case,
-        created_by=world.user("officer"),
-        recipient_kind="control_room",
-        control_room=world.orgs["council"].control_rooms.get(),
-        location="High St",
-        window_start=timezone.now() - timedelta(days=1),
-        window_end=timezone.now(),
-        reason="Theft",
-        deadline=date.today() + timedelta(days=3),
-    )
-    item = EvidenceItem(
-        request=request, case=case, original_name="a.mp4", size=1, sha256="a" * 64,
-        uploaded_by="evidence-link:1",
-    )  # fmt: skip
-    item.original.save("a.mp4", ContentFile(b"a"), save=False)
-    item.save()
+    item = exhibit(footage_request(world), b"a")
     with transaction.atomic():
         ledger_record(action=Action.SIGNED, actor_label="evidence-link:1", obj=item)
         # Not an event: a plain view of the item.
         ledger_record(action=Action.VIEWED, actor=world.user("officer"), obj=item)
     delivery = WebhookDelivery.objects.get()
     assert delivery.webhook.url == "https://example.org/a"
-    assert delivery.payload["data"]["sha256"] == "a" * 64
+    assert delivery.payload["data"]["sha256"] == item.sha256
 
 
 @pytest.mark.django_db
@@ -224,7 +189,7 @@ def test_production_refuses_private_addresses(world: World, settings: Any) -> No
         ledger_record(
             action=Action.CHANGED,
             actor=world.user("officer"),
-            obj=_report(world),
+            obj=submitted_report(world),
             detail={"status": "allocated"},
         )
     delivery = WebhookDelivery.objects.get()

@@ -119,6 +119,16 @@ BODY_ERRORS: dict[int, type[Problem]] = {**ERRORS, 400: Problem}
 CREATE_ERRORS: dict[int, type[Problem]] = {**BODY_ERRORS, 409: Problem}
 
 
+def file_download(media_type: str, description: str) -> dict[str, Any]:
+    """`openapi_extra` for an endpoint that answers 200 with a file, not JSON."""
+    schema = {"type": "string", "format": "binary"}
+    return {
+        "responses": {
+            200: {"description": description, "content": {media_type: {"schema": schema}}}
+        }
+    }
+
+
 def problem(
     request: HttpRequest,
     status: int,

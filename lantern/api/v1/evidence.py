@@ -27,6 +27,7 @@ from .core import (
     PageParams,
     StrictInt,
     act_as,
+    file_download,
     filtered_page,
     token_of,
 )
@@ -248,19 +249,11 @@ def read_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
     return item_out(item)
 
 
-FILE_RESPONSES: dict[str | int, Any] = {
-    200: {
-        "description": "The file (Range requests give 206)",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    }
-}
-
-
 @router.get(
     "/evidence/items/{item_id}/original",
     response={200: str, **ERRORS},
     summary="Download the original",
-    openapi_extra={"responses": FILE_RESPONSES},
+    openapi_extra=file_download("application/octet-stream", "The file (Range requests give 206)"),
 )
 def item_original(request: HttpRequest, item_id: int) -> HttpResponse | StreamingHttpResponse:
     """Police only: the original exactly as received (supports Range).
@@ -274,14 +267,7 @@ def item_original(request: HttpRequest, item_id: int) -> HttpResponse | Streamin
     "/evidence/items/{item_id}/working-copy",
     response={200: str, **ERRORS},
     summary="Download the working copy",
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The H.264/MP4 working copy",
-                "content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_download("video/mp4", "The H.264/MP4 working copy"),
 )
 def item_working_copy(request: HttpRequest, item_id: int) -> HttpResponse | StreamingHttpResponse:
     """Police only: the browser-playable copy made from the original. `evidence:download`."""

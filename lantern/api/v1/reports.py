@@ -34,6 +34,7 @@ from .core import (
     StrictInt,
     day_end,
     day_start,
+    file_download,
     paginate,
     token_of,
 )
@@ -337,11 +338,7 @@ def create_reports_bulk(
     "/reports/export.csv",
     response={200: str, **ERRORS},
     summary="Reports as CSV",
-    openapi_extra={
-        "responses": {
-            200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
-        }
-    },
+    openapi_extra=file_download("text/csv", "One row per report, UTF-8"),
 )
 def export_reports_csv(request: HttpRequest, filters: Query[ReportFilters]) -> HttpResponse:
     """The same reports as the list (same filters), one row each, for a records system.

@@ -13,7 +13,7 @@ from lantern.core.permissions import get_for_user_or_404
 from lantern.statements import views as statement_views
 from lantern.statements.models import Statement
 
-from .core import ERRORS, IsoDate, Page, PageParams, act_as, filtered_page, token_of
+from .core import ERRORS, IsoDate, Page, PageParams, act_as, file_download, filtered_page, token_of
 
 router = Router(tags=["Statements"])
 
@@ -78,14 +78,7 @@ def read_statement(request: HttpRequest, statement_id: int) -> dict[str, Any]:
     "/statements/{statement_id}/pdf",
     response={200: str, **ERRORS},
     summary="The signed MG11",
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The signed, sealed PDF",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_download("application/pdf", "The signed, sealed PDF"),
 )
 def statement_pdf(request: HttpRequest, statement_id: int) -> FileResponse:
     """Only once signed (403 before). `statements:read`."""
