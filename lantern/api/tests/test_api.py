@@ -515,3 +515,19 @@ def test_signed_statement_pdf_for_police_only(world: World, issue: Issue) -> Non
     assert_problem(call(no_scope, "get", f"/statements/{statement.pk}/pdf"), 403)
     retail = issue("lp_manager", "lp_manager")
     assert_problem(call(retail, "get", f"/statements/{statement.pk}/pdf"), 403)
+
+
+@pytest.mark.django_db
+def test_token_calls_need_no_csrf_token(world: World, issue: Issue) -> None:
+    """Machines send a bearer token, not a session cookie: CSRF protection does not apply."""
+    secret = issue("lp_manager", "lp_manager")
+    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(
+        "/api/v1/reports",
+        json.dumps(report_body(world.stores["store"].pk)),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    # A signed-in browser session is not an API credential.
+    browser = sign_in(Client(enforce_csrf_checks=True), world.user("lp_manager"))
+    assert_problem(browser.get("/api/v1/reports"), 401)
