@@ -309,7 +309,9 @@ class LinkForm(forms.Form):
 class CctvRequestForm(forms.Form):
     deadline = forms.DateField(
         label="Footage needed by",
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
+        ),
         error_messages={"required": "Enter the date the footage is needed by"},
     )
 
@@ -366,13 +368,17 @@ class PeriodForm(forms.Form):
     start = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
+        ),
         error_messages={"invalid": "Enter the start date as a real date"},
     )
     end = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
+        ),
         error_messages={"invalid": "Enter the end date as a real date"},
     )
 
