@@ -338,6 +338,8 @@ LANTERN_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024**3)
 LANTERN_UPLOAD_MAX_BYTES = LANTERN_EVIDENCE_MAX_BYTES
 LANTERN_UPLOAD_PRINCIPAL = "lantern.evidence.principals.principal"
 LANTERN_UPLOAD_CREATE_POLICY = "lantern.evidence.principals.create_policy"
+# With STORAGE_BACKEND=s3, tus uploads go up by multipart upload in parts of this size.
+LANTERN_UPLOAD_S3_PART_BYTES = env.int("UPLOAD_S3_PART_BYTES", default=16 * 1024**2)
 # Seconds between re-hashing every stored original and derived file (fixity).
 LANTERN_FIXITY_SECONDS = env.int("FIXITY_SECONDS", default=86400)
 # clamd for virus scanning: "host:port" or a Unix socket path. Empty: no scan.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -37,14 +38,16 @@ def evidence_item_from_upload(upload_id: str) -> int | None:
     )
     from .services import evidence_item_add
 
+    add = functools.partial(
+        evidence_item_add,
+        link=link,
+        name=upload.filename or "unnamed file",
+        sha256=upload.sha256,
+        size=upload.length,
+        uploaded_by=link.principal,
+        upload=upload,
+    )
+    if upload.in_s3:  # already the object in the default storage: no copy
+        return add(file=File(None), stored_name=upload.s3_name).pk
     with upload.open() as handle:
-        item = evidence_item_add(
-            link=link,
-            file=File(handle),
-            name=upload.filename or "unnamed file",
-            sha256=upload.sha256,
-            size=upload.length,
-            uploaded_by=link.principal,
-            upload=upload,
-        )
-    return item.pk
+        return add(file=File(handle)).pk

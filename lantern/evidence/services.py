@@ -336,8 +336,12 @@ def evidence_item_add(
     size: int,
     uploaded_by: str,
     upload: Any = None,
+    stored_name: str = "",
 ) -> EvidenceItem:
-    """Store an original, write-once, and record it. Not served until checked."""
+    """Store an original, write-once, and record it. Not served until checked.
+
+    `stored_name`: the original is already in the default storage under that name (a tus
+    upload completed into S3 by multipart upload): refer to it, without another copy."""
     request = link.request
     with transaction.atomic():
         item = EvidenceItem(
@@ -349,7 +353,10 @@ def evidence_item_add(
             sha256=sha256,
             uploaded_by=uploaded_by,
         )
-        item.original.save(f"{request.reference}-{sha256[:16]}", file, save=False)
+        if stored_name:
+            item.original.name = stored_name
+        else:
+            item.original.save(f"{request.reference}-{sha256[:16]}", file, save=False)
         item.save()
         ledger_record(
             action=Action.CREATED,

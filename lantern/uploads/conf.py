@@ -70,3 +70,28 @@ def create_policy() -> CreatePolicy:
     dotted = getattr(settings, "LANTERN_UPLOAD_CREATE_POLICY", DEFAULT_CREATE_POLICY)
     policy: CreatePolicy = _load(dotted)
     return policy
+
+
+DEFAULT_S3_PART_BYTES = 16 * 1024 * 1024
+MIN_S3_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (except the last)
+S3_NAME_PREFIX = "uploads/"
+
+
+def s3_part_bytes() -> int:
+    """LANTERN_UPLOAD_S3_PART_BYTES: the most a web process holds on local disk for one
+    upload to S3 before sending it as a part (at least 5 MiB, S3's minimum)."""
+    configured = int(getattr(settings, "LANTERN_UPLOAD_S3_PART_BYTES", DEFAULT_S3_PART_BYTES))
+    if configured < MIN_S3_PART_BYTES:
+        raise ImproperlyConfigured("LANTERN_UPLOAD_S3_PART_BYTES must be at least 5 MiB")
+    return configured
+
+
+def uses_s3() -> bool:
+    """New uploads go to S3 by multipart upload when the default storage is S3Storage."""
+    from django.core.files.storage import storages
+
+    try:
+        from storages.backends.s3 import S3Storage
+    except ImportError:  # django-storages without boto3
+        return False
+    return isinstance(storages["default"], S3Storage)

@@ -60,6 +60,13 @@ class Lease:
         if time.monotonic() - self._renewed >= self.seconds / 4:
             self.renew()
 
+    def fresh(self) -> bool:
+        """Whether the lease was confirmed recently enough to write: for a thread that writes
+        on behalf of the holder and cannot renew it (it has no database connection of its
+        own). Half the lease: keep() renews at a quarter, so a holder that is making
+        progress never looks stale, and a stalled one stops well before the lease lapses."""
+        return time.monotonic() - self._renewed < self.seconds / 2
+
     def renew(self) -> None:
         renewed = Upload.objects.filter(pk=self.upload_id, lock_token=self.token).update(
             lock_expires_at=self.expiry()

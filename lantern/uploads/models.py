@@ -46,6 +46,15 @@ class Upload(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
+    # S3 multipart upload (s3.py), when the default storage is S3: the object's name in that
+    # storage (empty: a local file), the multipart upload id, the parts sent so far
+    # ([{"n": 1, "etag": "...", "size": 16777216}, ...]) and the bytes after them, kept in
+    # the staging object `s3_tail_name`. offset == sum of part sizes + s3_tail.
+    s3_name = models.CharField(max_length=300, blank=True)
+    s3_upload_id = models.CharField(max_length=1024, blank=True)
+    s3_parts = models.JSONField(default=list, blank=True)
+    s3_tail = models.BigIntegerField(default=0)
+    s3_tail_name = models.CharField(max_length=300, blank=True)
     # Lease held by the request writing to the file (compare-and-set, see locks.py).
     lock_token = models.CharField(max_length=64, null=True, blank=True)
     lock_expires_at = models.DateTimeField(null=True, blank=True)
@@ -86,8 +95,17 @@ class Upload(models.Model):
                 return str(value)
         return ""
 
+    @property
+    def in_s3(self) -> bool:
+        return bool(self.s3_name)
+
     def open(self) -> IO[bytes]:
-        """The completed, read-only data file."""
+        """The completed, read-only data: the local file, or the object in S3."""
         if not self.is_complete or self.is_terminated:
             raise ValueError("Only a completed upload can be opened")
+        if self.in_s3:
+            from django.core.files.storage import default_storage
+
+            handle: IO[bytes] = default_storage.open(self.s3_name, "rb")
+            return handle
         return self.path.open("rb")
