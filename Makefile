@@ -76,8 +76,8 @@ test-postgres: install ## Tests against PostgreSQL (required when CI=true)
 	  echo "CI=true needs PostgreSQL at $(PG_URL), and it is not reachable" >&2; exit 1; \
 	else echo "== PostgreSQL not reachable at $(PG_URL): skipped the PostgreSQL run"; fi
 
-bench: install ## Benchmarks (ratios against a baseline measured in the same run)
-	LANTERN_ENV=test $(PY) -m bench
+bench: install ## Benchmarks (ratios against a baseline measured in the same run; ONLY=ingest runs one)
+	LANTERN_ENV=test $(PY) -m bench $(if $(ONLY),--only $(ONLY))
 
 soak: install ## Fault soak: uploads, worker and database faults; full security matrix (UPLOADS=200)
 	LANTERN_ENV=test LANTERN_FAULT_UPLOADS=$${UPLOADS:-200} LANTERN_SECURITY_FULL=1 \

@@ -1,8 +1,11 @@
-"""Run the benchmarks: `python -m bench [--quick] [--only NAME]`.
+"""Run the benchmarks: `python -m bench [--quick] [--only NAME]` (`make bench ONLY=ingest`).
 
 Each module listed in BENCHMARKS exposes `run(quick: bool) -> dict` and returns JSON-able
 results, with every figure reported as a ratio against a baseline measured in the same run.
-The runner writes them all to bench/results/latest.json and prints a table.
+The runner writes them all to bench/results/latest.json, prints a table, and writes the
+headline figures flat (name -> number, e.g. `ingest.mbps`) to var/bench/results.json and
+as a markdown table to var/bench/results.md. A module's headline figures are its result's
+"metrics" dict; a module without one contributes every number it returns.
 """
 
 from __future__ import annotations
@@ -19,17 +22,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-#: Benchmark modules, run in this order. Add a module here to register it.
-BENCHMARKS = [
-    "bench.ledger",
-    "bench.tus_node",
-]
+#: Benchmark name -> module, run in this order. Add a module here to register it.
+BENCHMARKS = {
+    "ledger": "bench.ledger",
+    "ingest": "bench.tus_node",
+    "search": "bench.search",
+}
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+FLAT_DIR = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
-def short_name(module: str) -> str:
-    return module.rsplit(".", 1)[-1]
+def flat_metrics(name: str, result: dict[str, Any]) -> dict[str, float]:
+    """The headline figures of one benchmark as `name.metric` -> number."""
+    metrics = result.get("metrics")
+    rows = _flatten("", metrics if isinstance(metrics, dict) else result)
+    return {
+        f"{name}.{key}": value
+        for key, value in rows
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+
+
+def markdown(flat: dict[str, float], started: str) -> str:
+    lines = [f"Benchmarks run {started}", "", "| name | value |", "|---|---:|"]
+    lines += [f"| `{key}` | {_format(value)} |" for key, value in flat.items()]
+    return "\n".join(lines) + "\n"
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
@@ -79,14 +97,14 @@ def main(argv: list[str] | None = None) -> int:
         help="run only this benchmark (e.g. ledger); may be repeated",
     )
     args = parser.parse_args(argv)
-    selected = BENCHMARKS
+    selected = dict(BENCHMARKS)
     if args.only:
-        wanted = set(args.only)
-        selected = [m for m in BENCHMARKS if m in wanted or short_name(m) in wanted]
-        unknown = wanted - {m for m in BENCHMARKS} - {short_name(m) for m in BENCHMARKS}
+        wanted = {n for item in args.only for n in item.replace(",", " ").split()}
+        unknown = wanted - set(BENCHMARKS)
         if unknown:
-            names = ", ".join(short_name(m) for m in BENCHMARKS)
+            names = ", ".join(BENCHMARKS)
             parser.error(f"unknown benchmark {', '.join(sorted(unknown))} (known: {names})")
+        selected = {n: m for n, m in BENCHMARKS.items() if n in wanted}
 
     started = datetime.now(UTC)
     report: dict[str, Any] = {
@@ -100,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         "benchmarks": {},
     }
     failed = []
-    for module_name in selected:
-        name = short_name(module_name)
+    flat: dict[str, float] = {}
+    for name, module_name in selected.items():
         print(f"== bench {name}{' (quick)' if args.quick else ''}", file=sys.stderr, flush=True)
         began = time.perf_counter()
         try:
@@ -113,10 +131,20 @@ def main(argv: list[str] | None = None) -> int:
             result = {"error": f"{type(exc).__name__}: {exc}"}
         result["wall_seconds"] = round(time.perf_counter() - began, 1)
         report["benchmarks"][name] = result
+        if "error" not in result:
+            flat.update(flat_metrics(name, result))
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / "latest.json"
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    FLAT_DIR.mkdir(parents=True, exist_ok=True)
+    flat_file = FLAT_DIR / "results.json"
+    if flat_file.exists():  # keep the figures of benchmarks not run this time
+        earlier = json.loads(flat_file.read_text(encoding="utf-8"))
+        ran = tuple(f"{name}." for name in selected)
+        flat = {k: v for k, v in earlier.items() if not k.startswith(ran)} | flat
+    flat_file.write_text(json.dumps(flat, indent=2) + "\n", encoding="utf-8")
+    (FLAT_DIR / "results.md").write_text(markdown(flat, report["started"]), encoding="utf-8")
     print(table(report["benchmarks"]))
     print(f"(results in {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out})")
     if failed:
