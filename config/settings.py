@@ -375,6 +375,11 @@ if PRODUCTION and not (STATEMENT_SIGNING_KEY_FILE and STATEMENT_TSA_URL):
         "STATEMENT_TSA_URL to seal witness statements"
     )
 
+# Intelligence sharing: defaults for forces without their own rules (lantern.intelligence).
+LANTERN_INTEL_THRESHOLD_INCIDENTS = env.int("INTEL_THRESHOLD_INCIDENTS", default=2)
+LANTERN_INTEL_THRESHOLD_MONTHS = env.int("INTEL_THRESHOLD_MONTHS", default=6)
+LANTERN_INTEL_EXPIRY_MONTHS = env.int("INTEL_EXPIRY_MONTHS", default=12)
+
 # Public online reporting (lantern.collisions; see .env.example).
 PUBLIC_REPORT_FORCE = env.str("PUBLIC_REPORT_FORCE", default="")
 PUBLIC_REPORT_INJURY_IN_PERSON = env.bool("PUBLIC_REPORT_INJURY_IN_PERSON", default=True)

@@ -23,6 +23,10 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Footage requests", "evidence:request-list"))
     if membership.is_police or membership.role in {Role.STORE_STAFF, Role.LP_MANAGER}:
         items.append(("Crime reports", "reports:list"))
+    if membership.role in {Role.STORE_STAFF, Role.LP_MANAGER, Role.PARTNERSHIP_MANAGER}:
+        items.append(("Offender gallery", "intelligence:gallery"))
+    if membership.is_police:
+        items.append(("Intelligence", "intelligence:profile-list"))
     if membership.is_police:
         items.append(("Cases", "evidence:case-list"))
         items.append(("Statements", "statements:list"))

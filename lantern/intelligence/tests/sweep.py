@@ -1,5 +1,114 @@
-"""URL × role expectations for this app (merged into tests/test_url_sweep.py)."""
+"""URL × role expectations for this app (merged into tests/test_url_sweep.py).
 
-from tests.sweep_rules import Expectations
+The profile used is force A's, approved, over the evidence threshold, active in area A1
+(store A1's area): visible to force A's police and to retail A and partnership A; every
+"_b" user is in force B's world and must not find it.
+"""
 
-EXPECTED: Expectations = {}
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lantern.accounts.choices import POLICE_ROLES, Role
+from lantern.accounts.tests.factories import World
+from lantern.intelligence.choices import (
+    ANALYST_ROLES,
+    APPROVER_ROLES,
+    EDITOR_ROLES,
+    PARTNER_ROLES,
+    REPORTING_ROLES,
+    RIGHTS_ROLES,
+)
+from lantern.intelligence.services import EXPORT_ROLES
+from tests.sweep_rules import Expectations, everyone, retail_report_a, roles
+
+SEES_PROFILE_A = frozenset(POLICE_ROLES) | PARTNER_ROLES
+
+
+def profile_a(w: World) -> dict[str, Any]:
+    from lantern.intelligence.models import Profile
+
+    from .factories import make_profile
+
+    existing = Profile.objects.filter(name="Sweep Person").first()
+    if existing is None:
+        existing = make_profile(w, name="Sweep Person", image=True)
+    return {"pk": existing.pk}
+
+
+def two_profiles_a(w: World) -> dict[str, Any]:
+    from lantern.intelligence.models import Profile
+
+    from .factories import make_profile
+
+    first = profile_a(w)["pk"]
+    other = Profile.objects.filter(name="Sweep Other").first()
+    if other is None:
+        other = make_profile(w, name="Sweep Other", approved=False, incidents=0)
+    return {"pk": first, "other_pk": other.pk}
+
+
+def image_a(w: World) -> dict[str, Any]:
+    from lantern.intelligence.models import ProfileImage
+
+    profile_a(w)
+    return {"pk": ProfileImage.objects.filter(profile__name="Sweep Person").get().pk}
+
+
+def marker_a(w: World) -> dict[str, Any]:
+    return {**profile_a(w), "marker_pk": 1}
+
+
+def link_a(w: World) -> dict[str, Any]:
+    from lantern.intelligence.models import IncidentLink
+
+    profile_a(w)
+    return {"pk": IncidentLink.objects.filter(profile__name="Sweep Person").first().pk}  # type: ignore[union-attr]
+
+
+def report_pick(w: World) -> dict[str, Any]:
+    return {"report_pk": retail_report_a(w)["pk"]}
+
+
+def of_force_a(allowed: frozenset[str], ok: Any = 200) -> Callable[[str], Any]:
+    """Allowed roles of force A's world get `ok`; the same roles in world B do not find the
+    object (404); every other role is refused (403)."""
+
+    def expect(actor: str) -> Any:
+        if actor == "anon":
+            return "login"
+        if actor.removesuffix("_b") not in allowed:
+            return 403
+        return 404 if actor.endswith("_b") else ok
+
+    return expect
+
+
+EXPECTED: Expectations = {
+    "intelligence:profile-list": (lambda w: {}, roles(set(POLICE_ROLES))),
+    "intelligence:gallery": (lambda w: {}, roles(set(PARTNER_ROLES))),
+    "intelligence:profile-new": (lambda w: {}, roles(set(EDITOR_ROLES))),
+    "intelligence:analysis": (lambda w: {}, roles(set(ANALYST_ROLES))),
+    "intelligence:export": (lambda w: {}, roles(set(EXPORT_ROLES))),
+    "intelligence:policy": (lambda w: {}, roles({Role.FORCE_ADMIN})),
+    "intelligence:alerts": (lambda w: {}, roles(set(SEES_PROFILE_A))),
+    "intelligence:report-pick": (report_pick, of_force_a(REPORTING_ROLES)),
+    "intelligence:image": (image_a, of_force_a(SEES_PROFILE_A)),
+    "intelligence:image-remove": (image_a, everyone(405)),
+    "intelligence:link-decide": (link_a, everyone(405)),
+    "intelligence:profile-detail": (profile_a, of_force_a(SEES_PROFILE_A)),
+    "intelligence:profile-edit": (profile_a, of_force_a(EDITOR_ROLES)),
+    "intelligence:profile-approve": (profile_a, everyone(405)),
+    "intelligence:profile-names": (profile_a, everyone(405)),
+    "intelligence:marker-add": (profile_a, everyone(405)),
+    "intelligence:marker-remove": (marker_a, everyone(405)),
+    "intelligence:image-add": (profile_a, of_force_a(EDITOR_ROLES)),
+    "intelligence:link-add": (profile_a, of_force_a(EDITOR_ROLES)),
+    "intelligence:exclusion-new": (profile_a, of_force_a(PARTNER_ROLES)),
+    "intelligence:duplicates": (profile_a, of_force_a(EDITOR_ROLES)),
+    "intelligence:merge": (two_profiles_a, of_force_a(APPROVER_ROLES)),
+    "intelligence:not-same": (two_profiles_a, everyone(405)),
+    "intelligence:subject-access": (profile_a, of_force_a(RIGHTS_ROLES)),
+    "intelligence:erase": (profile_a, of_force_a(RIGHTS_ROLES)),
+}
