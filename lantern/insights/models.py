@@ -318,3 +318,144 @@ class BenefitAssumption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity}: {self.minutes} min, {self.miles} miles"
+
+
+# --- Routine automation -------------------------------------------------------------------
+
+
+class Trigger(models.TextChoices):
+    VICTIM_RECORDED = "victim_recorded", "A victim is recorded"
+    ARREST = "arrest", "Suspect arrested"
+    INTERVIEW = "interview", "Suspect interviewed under caution"
+    BAIL = "bail", "Suspect bailed"
+    OUTCOME = "outcome", "Outcome recorded"
+    CLOSURE = "closure", "Case closed with no lines of enquiry"
+
+
+class MarkerRule(models.Model):
+    """When a step completes, place a marker on the person (the victim) or the location
+    (their address), if the conditions hold. Configured by the force administrator."""
+
+    class Target(models.TextChoices):
+        PERSON = "person", "The person"
+        LOCATION = "location", "The location (the victim's address)"
+
+    force = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    marker = models.CharField("Marker", max_length=100)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    target = models.CharField(max_length=10, choices=Target.choices, default=Target.PERSON)
+    # The person must be a victim in at least this many cases (this one included)...
+    min_cases = models.PositiveSmallIntegerField(default=1)
+    # ...within this many days.
+    within_days = models.PositiveIntegerField(default=365)
+    requires_domestic_abuse = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    objects = ForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["marker", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.marker} when {self.get_trigger_display().lower()}"
+
+
+class Marker(models.Model):
+    force = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(MarkerRule, null=True, on_delete=models.SET_NULL, related_name="+")
+    label = models.CharField(max_length=100)
+    target = models.CharField(max_length=10, choices=MarkerRule.Target.choices)
+    # Normalised name (person) or address (location) the marker is on.
+    subject = models.CharField(max_length=300)
+    victim = models.ForeignKey(Victim, null=True, on_delete=models.SET_NULL, related_name="markers")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "label", "target", "subject"], name="one_marker_per_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.subject}"
+
+
+class ClosureProposal(models.Model):
+    """A case with no line of enquiry left, put to a supervisor to close."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Closed"
+        REJECTED = "rejected", "Kept open"
+
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_proposals")
+    checks = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Close {self.case.reference}?"
+
+
+class DisclosureReview(models.Model):
+    """The disclosure officer's review of the schedule of unused material as it then was."""
+
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    schedule_sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+
+    objects = ForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"Schedule of {self.case.reference} reviewed {self.reviewed_at:%d %b %Y}"
+
+
+class RetentionDecision(models.Model):
+    """A MoPI review decision on one record: retain (with a reason and the next review) or
+    dispose. The record's ledger entries are never touched."""
+
+    class Decision(models.TextChoices):
+        RETAIN = "retain", "Retain"
+        DISPOSE = "dispose", "Dispose"
+
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=40)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField()
+    next_review = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    objects = ForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.object_type} {self.object_id}"

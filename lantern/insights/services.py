@@ -147,6 +147,9 @@ def victim_create(*, actor: User, membership: Membership, case: Case, data: Vict
             officer=victim.officer,
         )
         _compose(obligation, actor=actor, values=_values(victim))
+        from .automation import markers_apply
+
+        markers_apply(trigger="victim_recorded", victim=victim, actor=actor)
     return victim
 
 
@@ -189,8 +192,10 @@ def event_record(
     kind: str,
     occurred_at: datetime,
     note: str = "",
+    letter_purpose: str | None = None,
+    roles: frozenset[str] = CASE_ROLES,
 ) -> CaseEvent:
-    _require(membership, case.force_id)
+    _require(membership, case.force_id, roles)
     if kind not in EventKind.values:
         raise ValidationError({"kind": "Choose what happened"})
     if occurred_at > timezone.now() + timedelta(minutes=5):
@@ -223,7 +228,10 @@ def event_record(
                 due_date=due_date_for(victim, _local_date(occurred_at)),
                 officer=victim.officer,
             )
-            _compose(obligation, actor=actor, values=_values(victim, event))
+            _compose(obligation, actor=actor, values=_values(victim, event), purpose=letter_purpose)
+        from .automation import markers_apply
+
+        markers_apply(trigger=kind, case=case, actor=actor)
     return event
 
 

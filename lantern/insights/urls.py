@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import benefit_views, views
+from . import automation_views, benefit_views, views
 
 app_name = "insights"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("benefits/export.csv", benefit_views.export_csv, name="benefits-csv"),
     path("benefits/export.pdf", benefit_views.export_pdf, name="benefits-pdf"),
     path("benefits/assumptions/", benefit_views.assumptions, name="benefits-assumptions"),
+    path("markers/", automation_views.marker_rules, name="markers"),
+    path("closures/", automation_views.closures, name="closures"),
+    path("cases/<int:pk>/disclosure/", automation_views.disclosure, name="disclosure"),
+    path("cases/<int:pk>/disclosure.csv", automation_views.disclosure_csv, name="disclosure-csv"),
+    path("cases/<int:pk>/disclosure.pdf", automation_views.disclosure_pdf, name="disclosure-pdf"),
+    path("retention/", automation_views.retention, name="retention"),
+    path("retention/decide/", automation_views.retention_decide, name="retention-decide"),
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lantern.accounts.choices import POLICE_ROLES
+from lantern.accounts.choices import POLICE_ROLES, Role
 from lantern.accounts.tests.factories import World
+from lantern.insights.automation import DISCLOSURE_ROLES
 from lantern.insights.services import CASE_ROLES
 from tests.sweep_rules import Expectations, case_a, everyone, force_admin, police_of_force_a, roles
 
@@ -55,4 +56,11 @@ EXPECTED: Expectations = {
     "insights:benefits-csv": (lambda w: {}, roles(set(POLICE_ROLES))),
     "insights:benefits-pdf": (lambda w: {}, roles(set(POLICE_ROLES))),
     "insights:benefits-assumptions": (lambda w: {}, force_admin()),
+    "insights:markers": (lambda w: {}, force_admin()),
+    "insights:closures": (lambda w: {}, roles({Role.SUPERVISOR, Role.FORCE_ADMIN})),
+    "insights:disclosure": (case_a, police_of_force_a(DISCLOSURE_ROLES)),
+    "insights:disclosure-csv": (case_a, police_of_force_a(DISCLOSURE_ROLES)),
+    "insights:disclosure-pdf": (case_a, police_of_force_a(DISCLOSURE_ROLES)),
+    "insights:retention": (lambda w: {}, roles(set(POLICE_ROLES))),
+    "insights:retention-decide": (lambda w: {}, everyone(405)),
 }
