@@ -200,6 +200,7 @@ def test_force_rules_return_a_report_with_the_missing_items_named(
     client_for, world: World, on_commit, mailoutbox
 ) -> None:
     admin = client_for("force_admin")
+    assert reverse("reports:rules") in admin.get(reverse("reports:list")).content.decode()
     assert client_for("officer").get(reverse("reports:rules")).status_code == 403
     r = admin.post(
         reverse("reports:rules"), {"required": ["staff_witnesses", "items"], "high_value": "150"}
