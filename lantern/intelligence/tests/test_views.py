@@ -418,3 +418,18 @@ def test_policy_page(world: World, client_for: Clients) -> None:
     from lantern.intelligence.models import Policy
 
     assert Policy.objects.get(force=world.orgs["force"]).threshold_incidents == 3
+
+
+def test_report_page_offers_the_gallery(world: World, client_for: Clients) -> None:
+    """The report page lists linked offenders; store staff pick one from there."""
+    report = _report(world)
+    profile = make_profile(world)
+    url = reverse("reports:detail", args=[report.pk])
+    page = client_for("store_staff").get(url).content.decode()
+    assert "Pick the offender from the gallery" in page
+    pick = reverse("intelligence:report-pick", args=[report.pk])
+    client_for("store_staff").post(pick, {"profile": profile.pk})
+    assert IncidentLink.objects.filter(report=report).exists()
+    assert profile.reference in client_for("store_staff").get(url).content.decode()
+    police = client_for("officer").get(url).content.decode()
+    assert profile.reference in police and "Pick the offender" not in police
