@@ -66,7 +66,7 @@ def make_profile(
 
 
 def _alias(name: str) -> str:
-    """"Jon Smith" is also known as "Jonny S"."""
+    """An alias in the usual shape: Jon Smith is also known as Jonny S."""
     first, _, last = name.partition(" ")
     return f"{first}ny {last[:1]}".strip()
 
