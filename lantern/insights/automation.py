@@ -32,9 +32,9 @@ from .models import (
     RetentionDecision,
     Victim,
 )
+from .services import DISCLOSURE_ROLES
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.FORCE_ADMIN})
-DISCLOSURE_ROLES = frozenset({Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR})
 REVIEWERS = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR, Role.FORCE_ADMIN})
 RETAIN_YEARS_DAYS = 365 * 2
 

@@ -21,7 +21,7 @@ from lantern.core.permissions import require_role
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
-from . import automation, pdf
+from . import automation, pdf, services
 from .models import ClosureProposal, DisclosureReview, Marker, MarkerRule
 from .views import _police_get
 
@@ -108,7 +108,7 @@ def closures(request: HttpRequest) -> HttpResponse:
 
 
 def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = _police_get(request, Case, pk, automation.DISCLOSURE_ROLES)
+    case: Case = _police_get(request, Case, pk, services.DISCLOSURE_ROLES)
     if request.method == "POST":
         automation.disclosure_review(
             actor=_user(request),
@@ -147,7 +147,7 @@ HEADERS = ["Item", "Description and relative location", "Location", "Lantern rec
 
 
 def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = _police_get(request, Case, pk, automation.DISCLOSURE_ROLES)
+    case: Case = _police_get(request, Case, pk, services.DISCLOSURE_ROLES)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADERS)
@@ -160,7 +160,7 @@ def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = _police_get(request, Case, pk, automation.DISCLOSURE_ROLES)
+    case: Case = _police_get(request, Case, pk, services.DISCLOSURE_ROLES)
     rows = automation.disclosure_schedule(case)
     content = pdf.table_pdf(
         title=f"Schedule of non-sensitive unused material (MG6C style): {case.reference}",

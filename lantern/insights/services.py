@@ -43,6 +43,8 @@ from .workdays import add_working_days
 
 # Police who record victims and events and approve letters (analysts and admins only read).
 CASE_ROLES = frozenset({Role.CALL_HANDLER, Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR})
+# Who reviews and exports a case's schedule of unused material.
+DISCLOSURE_ROLES = frozenset({Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR})
 STANDARD_DAYS = 5
 ENHANCED_DAYS = 1
 # Victim records are reviewed (MoPI) six years after they are made, as Group 3 offences.

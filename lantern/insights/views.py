@@ -95,6 +95,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": case.code_events.select_related("recorded_by"),
             "today": timezone.localdate(),
             "can_act": request.membership.role in services.CASE_ROLES,  # type: ignore[attr-defined]
+            "can_disclose": request.membership.role in services.DISCLOSURE_ROLES,  # type: ignore[attr-defined]
             "contact_form": ContactForm(),
         },
     )

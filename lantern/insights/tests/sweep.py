@@ -6,8 +6,7 @@ from typing import Any
 
 from lantern.accounts.choices import POLICE_ROLES, Role
 from lantern.accounts.tests.factories import World
-from lantern.insights.automation import DISCLOSURE_ROLES
-from lantern.insights.services import CASE_ROLES
+from lantern.insights.services import CASE_ROLES, DISCLOSURE_ROLES
 from tests.sweep_rules import Expectations, case_a, everyone, force_admin, police_of_force_a, roles
 
 
