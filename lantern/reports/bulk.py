@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -143,7 +144,8 @@ def check_row(
     elif len(v["item"]) > 200:
         problems.append("The item must be 200 characters or fewer")
     out["item"] = v["item"]
-    quantity = int(v["quantity"]) if v["quantity"].isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts "¹", which int() refuses.
+    quantity = int(v["quantity"]) if re.fullmatch(r"[0-9]{1,7}", v["quantity"]) else None
     if not v["quantity"]:
         problems.append("Enter the quantity")
     elif quantity is None or not 1 <= quantity <= 1000:

@@ -62,6 +62,7 @@ def test_a_good_row_is_accepted_and_values_are_exact() -> None:
         ({"item": ""}, "Enter the item taken or damaged"),
         ({"quantity": "0"}, "The quantity must be a whole number from 1 to 1,000"),
         ({"quantity": "1.5"}, "The quantity must be a whole number from 1 to 1,000"),
+        ({"quantity": "¹"}, "The quantity must be a whole number from 1 to 1,000"),
         ({"unit_value": "4.505"}, "Enter the value of each item in pounds, like 12.50"),
         ({"unit_value": "-1"}, "Enter the value of each item in pounds, like 12.50"),
         ({"unit_value": "NaN"}, "Enter the value of each item in pounds, like 12.50"),
