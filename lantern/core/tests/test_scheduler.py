@@ -38,4 +38,5 @@ def test_scheduled_tasks_run(tmp_path, settings) -> None:
         "checkpoint_publish_task",
         "uploads_expire_task",
         "fixity_check_task",
+        "report_digests_task",
     }

@@ -20,6 +20,7 @@ def schedule() -> list[tuple[str, int]]:
         ("lantern.ledger.tasks.checkpoint_publish_task", settings.LEDGER_CHECKPOINT_SECONDS),
         ("lantern.uploads.tasks.uploads_expire_task", 3600),
         ("lantern.evidence.fixity.fixity_check_task", settings.LANTERN_FIXITY_SECONDS),
+        ("lantern.reports.tasks.report_digests_task", 86400),
     ]
 
 
