@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from lantern.accounts.models import Store, User
+from lantern.casework.models import Team
 
 from .models import EmailChoice, Kind, Outcome, ReportLink, Requirement
 
@@ -238,16 +239,31 @@ class AllocateForm(forms.Form):
     officer = forms.ModelChoiceField(
         label="Officer",
         queryset=User.objects.none(),
-        empty_label="Choose an officer",
-        error_messages={"required": "Choose an officer", "invalid_choice": "Choose an officer"},
+        required=False,
+        empty_label="No officer",
+        error_messages={"invalid_choice": "Choose an officer of your force"},
+    )
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="No team",
+        error_messages={"invalid_choice": "Choose a team of your force"},
     )
 
-    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, officers: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
         self.fields["officer"].label_from_instance = (  # type: ignore[attr-defined]
             lambda u: u.get_full_name() or u.get_username()
         )
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("officer") and not data.get("team"):
+            self.add_error("officer", "Choose an officer, a team, or both")
+        return data
 
 
 class FinaliseForm(forms.Form):

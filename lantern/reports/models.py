@@ -30,7 +30,7 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     RECEIVED = "received", "Received"
     CRIME_RECORDED = "crime_recorded", "Crime recorded"
-    ALLOCATED = "allocated", "Allocated to an officer"
+    ALLOCATED = "allocated", "Allocated to an officer or team"
     MORE_INFO_REQUESTED = "more_info_requested", "More information requested"
     RETURNED = "returned", "Returned: details missing"
     FINALISED = "finalised", "Finalised"
@@ -173,6 +173,9 @@ class RetailReport(models.Model):
     allocated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    allocated_team = models.ForeignKey(
+        "casework.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome_code = models.CharField(max_length=3, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
     # Known to have offended before: "report again with the same offender", a link to
@@ -224,7 +227,7 @@ class RetailReport(models.Model):
 
     def status_after_reply(self) -> str:
         """Where a report goes back to once the store has answered a question."""
-        if self.allocated_to_id:
+        if self.allocated_to_id or self.allocated_team_id:
             return Status.ALLOCATED
         if self.crime_reference:
             return Status.CRIME_RECORDED

@@ -433,19 +433,44 @@ def report_request_info(
     )
 
 
+def allocatable_teams(force_id: int) -> Any:
+    from lantern.casework.models import Team
+
+    return Team.objects.filter(force=force_id).order_by("name")
+
+
 def report_allocate(
-    *, actor: User, membership: Membership, report: RetailReport, officer: User
+    *,
+    actor: User,
+    membership: Membership,
+    report: RetailReport,
+    officer: User | None = None,
+    team: Any = None,
 ) -> RetailReport:
-    if not allocatable_officers(membership.organisation_id).filter(pk=officer.pk).exists():
+    """Give the report to an officer, a team, or both; what is not chosen is cleared."""
+    if officer is None and team is None:
+        raise ValidationError("Choose an officer or a team")
+    force = membership.organisation_id
+    if officer is not None and not allocatable_officers(force).filter(pk=officer.pk).exists():
         raise PermissionDenied("Allocate only to an officer of your force")
+    if team is not None and not allocatable_teams(force).filter(pk=team.pk).exists():
+        raise PermissionDenied("Allocate only to a team of your force")
+    names = [
+        *([officer.get_full_name() or officer.get_username()] if officer else []),
+        *([f"team {team.name}"] if team else []),
+    ]
     return _change_status(
         actor=actor,
         membership=membership,
         report=report,
         status=Status.ALLOCATED,
-        fields={"allocated_to": officer},
-        text=f"Allocated to {officer.get_full_name() or officer.get_username()}",
-        email_message="An officer has been given your report to investigate.",
+        fields={"allocated_to": officer, "allocated_team": team},
+        text="Allocated to " + " and ".join(names),
+        email_message=(
+            "An officer has been given your report to investigate."
+            if officer
+            else "A police team has been given your report to investigate."
+        ),
     )
 
 

@@ -67,7 +67,7 @@ def _get(request: HttpRequest, pk: int) -> RetailReport:
 def report_list(request: HttpRequest) -> HttpResponse:
     membership = require_role(request, services.RETAIL_ROLES | POLICE_ROLES)
     visible = RetailReport.objects.for_user(_user(request)).select_related(
-        "store__area", "allocated_to"
+        "store__area", "allocated_to", "allocated_team"
     )
     if membership.role in POLICE_ROLES:
         return _triage(request, membership, visible)
@@ -374,7 +374,8 @@ def _detail(request: HttpRequest, report: RetailReport, **forms: Any) -> HttpRes
         context["ask_form"] = forms.get("ask_form") or AskForm()
         context["allocate_form"] = forms.get("allocate_form") or AllocateForm(
             officers=services.allocatable_officers(report.force_id),
-            initial={"officer": report.allocated_to_id},
+            teams=services.allocatable_teams(report.force_id),
+            initial={"officer": report.allocated_to_id, "team": report.allocated_team_id},
         )
         context["finalise_form"] = forms.get("finalise_form") or FinaliseForm()
     if context["can_note"]:
@@ -473,10 +474,16 @@ def report_allocate(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "allocate_form",
         AllocateForm(
-            request.POST, officers=services.allocatable_officers(membership.organisation_id)
+            request.POST,
+            officers=services.allocatable_officers(membership.organisation_id),
+            teams=services.allocatable_teams(membership.organisation_id),
         ),
         lambda r, d: services.report_allocate(
-            actor=_user(request), membership=membership, report=r, officer=d["officer"]
+            actor=_user(request),
+            membership=membership,
+            report=r,
+            officer=d["officer"],
+            team=d["team"],
         ),
         "Report allocated. The store has been told.",
     )
