@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lantern.accounts.choices import POLICE_ROLES, Role
 from lantern.accounts.tests.factories import World
+from lantern.insights.automation import REVIEWERS
 from lantern.insights.services import CASE_ROLES, DISCLOSURE_ROLES
 from tests.sweep_rules import Expectations, case_a, everyone, force_admin, police_of_force_a, roles
 
@@ -31,6 +33,14 @@ def victim_a(w: World) -> dict[str, Any]:
     return {"pk": existing.pk}
 
 
+def obligation_a(w: World) -> dict[str, Any]:
+    """The victim's confirmation duty (made with the victim)."""
+    from lantern.insights.models import Obligation
+
+    victim = victim_a(w)["pk"]
+    return {"pk": Obligation.objects.filter(victim=victim).earliest("pk").pk}
+
+
 def letter_a(w: World) -> dict[str, Any]:
     from lantern.insights.models import Communication
 
@@ -44,7 +54,7 @@ EXPECTED: Expectations = {
     "insights:victim-new": (case_a, police_of_force_a(CASE_ROLES)),
     "insights:event-new": (case_a, police_of_force_a(CASE_ROLES)),
     "insights:victim-edit": (victim_a, police_of_force_a(CASE_ROLES)),
-    "insights:obligation-contact": (lambda w: {"pk": 1}, everyone(405)),
+    "insights:obligation-contact": (obligation_a, everyone(405)),
     "insights:letters": (lambda w: {}, roles(set(POLICE_ROLES))),
     "insights:letter": (letter_a, police_of_force_a()),
     "insights:letter-pdf": (letter_a, police_of_force_a()),
@@ -62,4 +72,14 @@ EXPECTED: Expectations = {
     "insights:disclosure-pdf": (case_a, police_of_force_a(DISCLOSURE_ROLES)),
     "insights:retention": (lambda w: {}, roles(set(POLICE_ROLES))),
     "insights:retention-decide": (lambda w: {}, everyone(405)),
+}
+
+# Who may POST to the URLs above that answer GET with 405.
+WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
+    # Police first (403), then force A's obligation (404 for force B), then the role (403).
+    "insights:obligation-contact": police_of_force_a(CASE_ROLES),
+    # The force's own settings: no object in the URL.
+    "insights:settings": force_admin(),
+    # The record is named in the form and looked up within the reviewer's own force.
+    "insights:retention-decide": roles(set(REVIEWERS)),
 }

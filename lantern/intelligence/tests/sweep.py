@@ -57,7 +57,15 @@ def image_a(w: World) -> dict[str, Any]:
 
 
 def marker_a(w: World) -> dict[str, Any]:
-    return {**profile_a(w), "marker_pk": 1}
+    """A real marker on the swept profile, so that a refusal is not just "no such marker"."""
+    from lantern.intelligence.choices import Marker
+    from lantern.intelligence.models import WarningMarker
+
+    kwargs = profile_a(w)
+    marker, _ = WarningMarker.objects.get_or_create(
+        profile_id=kwargs["pk"], marker=Marker.VIOLENCE, defaults={"added_by": w.user("officer")}
+    )
+    return {**kwargs, "marker_pk": marker.pk}
 
 
 def link_a(w: World) -> dict[str, Any]:
@@ -111,4 +119,17 @@ EXPECTED: Expectations = {
     "intelligence:not-same": (two_profiles_a, everyone(405)),
     "intelligence:subject-access": (profile_a, of_force_a(RIGHTS_ROLES)),
     "intelligence:erase": (profile_a, of_force_a(RIGHTS_ROLES)),
+}
+
+# Who may POST to the URLs above that answer GET with 405: the view's `require_role`, then
+# `Profile.objects.for_membership` (force B's police do not find force A's profile: 404).
+WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
+    "intelligence:image-remove": of_force_a(EDITOR_ROLES),
+    "intelligence:link-decide": of_force_a(EDITOR_ROLES),
+    "intelligence:marker-add": of_force_a(EDITOR_ROLES),
+    "intelligence:marker-remove": of_force_a(EDITOR_ROLES),
+    "intelligence:not-same": of_force_a(EDITOR_ROLES),
+    # Sharing a profile, or its names, with partners is a supervisor's or admin's decision.
+    "intelligence:profile-approve": of_force_a(APPROVER_ROLES),
+    "intelligence:profile-names": of_force_a(APPROVER_ROLES),
 }
