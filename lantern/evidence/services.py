@@ -129,41 +129,62 @@ def evidence_request_create(
     *, actor: User, membership: Membership, data: RequestInput
 ) -> tuple[EvidenceRequest, str]:
     _require_requester(membership)
-    force = membership.organisation
     with transaction.atomic():
-        case = case_for_reference(
-            force=force, reference=data.case_reference, title=data.case_title, actor=actor
-        )
-        request = EvidenceRequest.objects.create(
-            force=force,
-            case=case,
-            created_by=actor,
-            recipient_kind=data.recipient_kind,
-            control_room=data.control_room,
-            store=data.store,
-            company=data.company,
-            recipient_name=data.recipient_name,
-            recipient_email=data.recipient_email,
-            recipient_phone=data.recipient_phone,
-            location=data.location,
-            window_start=data.window_start,
-            window_end=data.window_end,
-            reason=data.reason,
-            deadline=data.deadline,
-        )
-        token = _issue_link(request)
-        ledger_record(
-            action=Action.CREATED,
-            actor=actor,
-            actor_org=force,
-            obj=request,
-            detail={
-                "case": case.reference,
-                "recipient": request.recipient_label,
-                "reference": request.reference,
-            },
+        request, token = _request_open(
+            actor=actor, actor_org=membership.organisation, force=membership.organisation, data=data
         )
         _notify_recipient(request, token)
+    return request, token
+
+
+def evidence_request_offer(
+    *, actor: User, membership: Membership, force: Organisation, data: RequestInput
+) -> RequestLink:
+    """A recipient sends footage unasked (a store attaching CCTV to its own crime report):
+    the same request an officer would make, but the sender is already here, so no email;
+    the caller checks that the sender may offer it and opens the returned link."""
+    with transaction.atomic():
+        request, _token = _request_open(
+            actor=actor, actor_org=membership.organisation, force=force, data=data
+        )
+        return request.links.get()
+
+
+def _request_open(
+    *, actor: User, actor_org: Organisation, force: Organisation, data: RequestInput
+) -> tuple[EvidenceRequest, str]:
+    case = case_for_reference(
+        force=force, reference=data.case_reference, title=data.case_title, actor=actor
+    )
+    request = EvidenceRequest.objects.create(
+        force=force,
+        case=case,
+        created_by=actor,
+        recipient_kind=data.recipient_kind,
+        control_room=data.control_room,
+        store=data.store,
+        company=data.company,
+        recipient_name=data.recipient_name,
+        recipient_email=data.recipient_email,
+        recipient_phone=data.recipient_phone,
+        location=data.location,
+        window_start=data.window_start,
+        window_end=data.window_end,
+        reason=data.reason,
+        deadline=data.deadline,
+    )
+    token = _issue_link(request)
+    ledger_record(
+        action=Action.CREATED,
+        actor=actor,
+        actor_org=actor_org,
+        obj=request,
+        detail={
+            "case": case.reference,
+            "recipient": request.recipient_label,
+            "reference": request.reference,
+        },
+    )
     return request, token
 
 

@@ -766,27 +766,11 @@ def report_request_cctv(
         raise ValidationError("CCTV has already been requested for this report")
     if report.occurred_at is None:
         raise ValidationError("The report does not say when it happened")
-    window = timedelta(minutes=minutes_either_side)
     with transaction.atomic():
         request, _token = evidence.evidence_request_create(
             actor=actor,
             membership=membership,
-            data=evidence.RequestInput(
-                case_reference=report.crime_reference or str(report.reference),
-                case_title=f"{report.get_kind_display()} at {report.store}",
-                recipient_kind="store",
-                control_room=None,
-                store=report.store,
-                company=None,
-                recipient_name="",
-                recipient_email="",
-                recipient_phone="",
-                location=f"{report.store}, {report.store.address}",
-                window_start=report.occurred_at - window,
-                window_end=report.occurred_at + window,
-                reason=f"Crime report {report.reference}: {report.get_kind_display()}",
-                deadline=deadline,
-            ),
+            data=_cctv_request_input(report, deadline, minutes_either_side),
         )
         report = RetailReport.objects.select_for_update().get(pk=report.pk)
         report.cctv_request = request
@@ -805,6 +789,78 @@ def report_request_cctv(
             detail={"evidence_request": request.reference},
         )
     return report
+
+
+def _cctv_request_input(report: RetailReport, deadline: date, minutes_either_side: int) -> Any:
+    """The footage request of a report: to its store, on the case of the crime reference."""
+    from lantern.evidence import services as evidence
+
+    assert report.occurred_at is not None
+    window = timedelta(minutes=minutes_either_side)
+    return evidence.RequestInput(
+        case_reference=report.crime_reference or str(report.reference),
+        case_title=f"{report.get_kind_display()} at {report.store}",
+        recipient_kind="store",
+        control_room=None,
+        store=report.store,
+        company=None,
+        recipient_name="",
+        recipient_email="",
+        recipient_phone="",
+        location=f"{report.store}, {report.store.address}",
+        window_start=report.occurred_at - window,
+        window_end=report.occurred_at + window,
+        reason=f"Crime report {report.reference}: {report.get_kind_display()}",
+        deadline=deadline,
+    )
+
+
+def report_attach_cctv(*, actor: User, membership: Membership, report: RetailReport) -> Any:
+    """The store attaches CCTV or photos itself: the report's footage request (the police's,
+    or one opened now, addressed to the store) gives the request link the evidence upload
+    pages use, so files arrive hashed and ledgered on the report's case."""
+    from lantern.evidence import services as evidence
+
+    _require_store(membership, report)
+    if report.status not in REPLY_STATUSES or report.occurred_at is None:
+        raise ValidationError("Files can be attached only to a report that has been sent")
+    with transaction.atomic():
+        report = RetailReport.objects.select_for_update().get(pk=report.pk)
+        if report.cctv_request_id:
+            assert report.cctv_request is not None
+            link = (
+                report.cctv_request.links.filter(revoked_at__isnull=True)
+                .order_by("-created_at")
+                .first()
+            )
+            if link is None or not link.is_usable:
+                raise ValidationError(
+                    "The CCTV request for this report is closed. Reply to the police to send more."
+                )
+            return link
+        link = evidence.evidence_request_offer(
+            actor=actor,
+            membership=membership,
+            force=report.force,
+            data=_cctv_request_input(
+                report,
+                timezone.localdate() + timedelta(days=settings.LANTERN_REQUEST_LINK_DAYS),
+                30,
+            ),
+        )
+        report.cctv_request = link.request
+        report.save(update_fields=["cctv_request"])
+        _event(
+            report, actor, text=f"The store is attaching CCTV or photos ({link.request.reference})."
+        )
+        ledger_record(
+            action=Action.LINKED,
+            actor=actor,
+            actor_org=membership.organisation,
+            obj=report,
+            detail={"evidence_request": link.request.reference},
+        )
+    return link
 
 
 def rules_update(

@@ -28,4 +28,5 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.report_reopen, name="reopen"),
     path("<int:pk>/link/", views.report_link, name="link"),
     path("<int:pk>/request-cctv/", views.report_request_cctv, name="request-cctv"),
+    path("<int:pk>/attach/", views.report_attach, name="attach"),
 ]

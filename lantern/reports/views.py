@@ -572,6 +572,27 @@ def report_request_cctv(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The store attaches CCTV or photos: the evidence upload pages take over, through the
+    report's footage request link, as if the store had answered a police request."""
+    from lantern.evidence.services import link_opened
+    from lantern.uploads.principals import grant_session_principal
+
+    membership = require_role(request, services.RETAIL_ROLES)
+    report = _get(request, pk)
+    try:
+        link = services.report_attach_cctv(
+            actor=_user(request), membership=membership, report=report
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:detail", pk=report.pk)
+    link_opened(link, _user(request))
+    grant_session_principal(request, link.principal)
+    return redirect("evidence:respond")
+
+
 def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """A page of its own: withdrawing is not undone, so it is asked for on purpose."""
     membership = require_role(request, services.RETAIL_ROLES)
