@@ -40,7 +40,6 @@ EXPECTED: Expectations = {
     "reports:link": (retail_report_a, everyone(405)),
     "reports:request-cctv": (retail_report_a, everyone(405)),
     "reports:attach": (retail_report_a, everyone(405)),
-    "reports:attach": (retail_report_a, everyone(405)),
 }
 
 # Who may POST to the URLs above that answer GET with 405 (the swept report is store A's,
