@@ -20,6 +20,15 @@ class Scope(models.TextChoices):
     STATEMENTS_READ = "statements:read", "Read statements and signed PDFs (police only)"
     CASES_EXPORT = "cases:export", "Export a case for a records system (police only)"
     LEDGER_READ = "ledger:read", "Read inclusion proofs of ledger entries"
+    PUBLIC_REPORTS_READ = (
+        "public-reports:read",
+        "Read collision and crime reports from the public (police only)",
+    )
+    INTELLIGENCE_READ = (
+        "intelligence:read",
+        "Read offender profiles (police; partners their reduced view)",
+    )
+    CASEWORK_READ = "casework:read", "Read incidents and tasks (police only)"
 
 
 class Event(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Objects the API tests find: a submitted report, a footage request, an exhibit."""
+"""Objects the API tests find: a submitted report, a footage request, an exhibit, a report
+from the public, an incident with a task."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from lantern.accounts.tests.factories import World
-from lantern.casework.models import Case
+from lantern.casework.models import Case, Incident, Task
+from lantern.casework.services import IncidentInput, incident_create
+from lantern.collisions.models import PublicReport
 from lantern.evidence.models import EvidenceItem, EvidenceRequest
 from lantern.reports.models import RetailReport
 
@@ -64,3 +67,50 @@ def exhibit(
     item.original.save("cam.bin", ContentFile(data), save=False)
     item.save()
     return item
+
+
+def public_report(
+    world: World,
+    kind: str = "collision",
+    *,
+    status: str = "received",
+    days_ago: int = 0,
+    force: str = "force",
+) -> PublicReport:
+    """A report from the public to force A (or `force_b`), submitted `days_ago` days ago."""
+    count = PublicReport.objects.count() + 1
+    prefix = "RTC" if kind == "collision" else "CR"
+    submitted = timezone.now() - timedelta(days=days_ago)
+    return PublicReport.objects.create(
+        kind=kind,
+        reference=f"{prefix}-2026-{count:06d}",
+        force=world.orgs[force],
+        occurred_at=submitted - timedelta(hours=2),
+        location="High Street",
+        description="Reversed into my car" if kind == "collision" else "Bike stolen",
+        crime_kind="" if kind == "collision" else "theft",
+        reporter_name="Sam Public",
+        reporter_email="sam@example.test",
+        token_hash=f"{count:064d}",
+        token_expires_at=timezone.now() + timedelta(days=30),
+        status=status,
+        submitted_at=submitted,
+    )
+
+
+def incident_with_task(world: World) -> tuple[Incident, Task]:
+    """A Grade 3 incident of force A, opened through the service, with one task to attend."""
+    incident = incident_create(
+        actor=world.user("call_handler"),
+        membership=world.membership("call_handler"),
+        data=IncidentInput(grade=3, location="High St", summary="Shed broken into"),
+    )
+    task = Task.objects.create(
+        force=incident.force,
+        incident=incident,
+        kind="attend",
+        due_at=timezone.now() + timedelta(hours=1),
+        assignee=world.user("officer"),
+        created_by=world.user("supervisor"),
+    )
+    return incident, task

@@ -16,9 +16,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from lantern.accounts.tests.factories import World
 from lantern.api.models import Scope
 from lantern.api.services import api_token_issue
+from lantern.intelligence.tests.factories import make_profile
 from lantern.statements.models import Statement
 
-from .objects import exhibit, footage_request, submitted_report
+from .objects import exhibit, footage_request, incident_with_task, public_report, submitted_report
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 # Positive and negative data; unknown query parameters are ignored (as clients expect), and the
@@ -54,6 +55,9 @@ def tokens(world: World) -> dict[str, str]:
         witness_dob=date(1980, 1, 1),
         eligible=True,
     )
+    public_report(world)
+    make_profile(world)
+    incident_with_task(world)
     return {
         "police": _secret(world, "force_admin", "officer"),
         "retail": _secret(world, "lp_manager", "lp_manager"),

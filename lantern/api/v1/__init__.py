@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import evidence, ledger, reports, statements
+from . import casework, collisions, evidence, intelligence, ledger, reports, statements
 from .core import api
 
 api.add_router("", reports.router)
@@ -10,5 +10,8 @@ api.add_router("", evidence.router)
 api.add_router("", statements.router)
 api.add_router("", ledger.router)
 api.add_router("", ledger.exports)
+api.add_router("", collisions.router)
+api.add_router("", intelligence.router)
+api.add_router("", casework.router)
 
 __all__ = ["api"]

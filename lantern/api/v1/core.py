@@ -244,6 +244,15 @@ def token_of(request: HttpRequest, scope: str) -> ApiToken:
     return token
 
 
+def token_in_roles(request: HttpRequest, scope: str, roles: Any, refusal: str) -> ApiToken:
+    """The calling token, if it holds `scope` and acts as one of `roles` (the roles the web
+    page of the same records requires: 403 otherwise, as there)."""
+    token = token_of(request, scope)
+    if token.membership.role not in roles:
+        raise PermissionDenied(refusal)
+    return token
+
+
 def act_as(request: HttpRequest, token: ApiToken) -> None:
     """Make the request look like the token's service account, for web views reused as is."""
     request.user = token.service_user
