@@ -109,6 +109,9 @@ def test_a_draft_cannot_have_files_attached(client_for, world: World) -> None:
 
     client = client_for("store_staff")
     report = _fill(client, world)
+    # The CCTV page says when files can be attached.
+    cctv_step = client.get(reverse("reports:step", args=[report.pk, "cctv"]))
+    assert "attach CCTV or photos straight away" in cctv_step.content.decode()
     r = client.post(reverse("reports:attach", args=[report.pk]), follow=True)
     assert "only to a report that has been sent" in r.content.decode()
     assert not EvidenceRequest.objects.exists()
