@@ -209,6 +209,25 @@ def test_partner_sees_only_the_reduced_view_without_names(world: World, issue: I
     assert get(partner, f"/profiles/{profile.pk}").json()["name"] == "Jon Smith"
 
 
+def test_profile_pictures_follow_the_profile_rules(world: World, issue: Issue) -> None:
+    profile = make_profile(world, image=True)
+    hidden = make_profile(world, name="Not Approved", approved=False, image=True)
+    picture, hidden_picture = profile.images.get(), hidden.images.get()
+    partner = issue("lp_manager", "lp_manager", [Scope.INTELLIGENCE_READ])
+    listed = get(partner, f"/profiles/{profile.pk}").json()
+    assert [i["id"] for i in listed["images"]] == [picture.pk]
+    response = get(partner, f"/profiles/images/{picture.pk}")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    problem(get(partner, f"/profiles/images/{hidden_picture.pk}"), 404)
+    police = issue("force_admin", "officer", [Scope.INTELLIGENCE_READ])
+    assert get(police, f"/profiles/images/{hidden_picture.pk}").status_code == 200
+    police_b = issue("force_admin_b", "officer", [Scope.INTELLIGENCE_READ])
+    problem(get(police_b, f"/profiles/images/{picture.pk}"), 404)
+    unscoped = issue("force_admin", "officer", [Scope.CASEWORK_READ])
+    problem(get(unscoped, f"/profiles/images/{picture.pk}"), 403)
+
+
 def test_profiles_refused(world: World, issue: Issue) -> None:
     profile = make_profile(world)
     police_b = issue("force_admin_b", "officer", [Scope.INTELLIGENCE_READ])

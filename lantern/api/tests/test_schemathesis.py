@@ -56,7 +56,7 @@ def tokens(world: World) -> dict[str, str]:
         eligible=True,
     )
     public_report(world)
-    make_profile(world)
+    make_profile(world, image=True)
     incident_with_task(world)
     return {
         "police": _secret(world, "force_admin", "officer"),

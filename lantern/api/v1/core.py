@@ -103,9 +103,10 @@ api = LanternAPI(
     version="1",
     description=(
         "Exchange retail crime reports, footage requests, evidence metadata, statements and "
-        "ledger proofs with Lantern. Authenticate with `Authorization: Bearer <token>`; an "
-        "organisation's administrator issues tokens under API access. Errors are RFC 9457 "
-        "problem details."
+        "ledger proofs with Lantern; police read reports from the public, incidents, tasks "
+        "and offender profiles (partners their reduced view). Authenticate with "
+        "`Authorization: Bearer <token>`; an organisation's administrator issues tokens under "
+        "API access. Errors are RFC 9457 problem details."
     ),
     urls_namespace="v1",
     docs_url=None,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from lantern.accounts.models import Area
@@ -259,3 +259,27 @@ def read_profile(request: HttpRequest, profile_id: int) -> dict[str, Any]:
         actor=token.service_user, membership=token.membership, profile=profile, reduced=not police
     )
     return _out(profile, token)
+
+
+_PICTURE = {"type": "string", "format": "binary"}
+
+
+@router.get(
+    "/profiles/images/{image_id}",
+    response={200: str, **ERRORS},
+    summary="A profile's picture",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The picture, as stored",
+                "content": {t: {"schema": _PICTURE} for t in services.IMAGE_TYPES.values()},
+            }
+        }
+    },
+)
+def profile_image(request: HttpRequest, image_id: int) -> FileResponse:
+    """A picture of a profile this token may see (the same rule as the profile: a partner
+    only of a profile shared with it). `intelligence:read`."""
+    token = _reader(request)
+    act_as(request, token)
+    return intelligence_views.image(request, image_id)
