@@ -422,6 +422,11 @@ def evidence_items_submit(
             request.status = EvidenceRequest.Status.RECEIVED
             request.save(update_fields=["status"])
         officer = request.created_by
+        # Footage a store offered unasked has the sender as its "requester": the police see it
+        # on the linked report, and the sender is not told about their own files.
+        asked_by_police = officer.memberships.filter(
+            organisation_id=request.force_id, is_active=True
+        ).exists()
         body = render_to_string(
             "evidence/email/received.txt",
             {
@@ -433,7 +438,7 @@ def evidence_items_submit(
         )
 
         def tell_officer() -> None:
-            if officer.email:
+            if asked_by_police and officer.email:
                 send_mail(f"Footage received for {request.reference}", body, None, [officer.email])
 
         transaction.on_commit(tell_officer)

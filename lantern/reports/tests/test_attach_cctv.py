@@ -65,6 +65,8 @@ def test_store_attaches_footage_and_the_officer_sees_it(
     # The store is not emailed a link: it is already uploading (the officer is told by the
     # evidence app when files are submitted).
     assert not any("secure link" in m.body for m in mailoutbox[sent:])
+    # Nor told that "footage was received" from themselves.
+    assert not any(m.subject.startswith("Footage received") for m in mailoutbox[sent:])
 
     # The triage officer follows the report page to the request and sees the file.
     officer = client_for("officer")
