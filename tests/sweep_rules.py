@@ -95,14 +95,15 @@ def case_a(w: World) -> dict[str, Any]:
 
 
 def item_a(w: World) -> dict[str, Any]:
-    """A checked exhibit in force A's case."""
+    """A checked exhibit that council A sent for force A's request (other apps' sweep rows
+    may add items with no request, such as an officer's scene photos: not this one)."""
     from django.core.files.base import ContentFile
 
     from lantern.evidence.models import EvidenceItem, EvidenceRequest
 
     evidence_request(w)
     request = EvidenceRequest.objects.get()
-    item = EvidenceItem.objects.first()
+    item = EvidenceItem.objects.filter(request=request).first()
     if item is None:
         item = EvidenceItem(
             request=request,

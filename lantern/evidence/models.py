@@ -207,7 +207,17 @@ class LinkCode(models.Model):
 
 class EvidenceItemQuerySet(models.QuerySet["EvidenceItem"]):
     def for_user(self, user: Any) -> EvidenceItemQuerySet:
-        return self.filter(request__in=EvidenceRequest.objects.for_user(user))
+        """Items of the requests the user may see. An item that came with no request (an
+        officer's scene photo) is seen by its case: police of the case's force only."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        police = Membership.objects.filter(
+            user=user, is_active=True, organisation__status="active", role__in=POLICE_ROLES
+        ).values("organisation")
+        return self.filter(
+            Q(request__in=EvidenceRequest.objects.for_user(user))
+            | Q(request__isnull=True, case__force__in=police)
+        )
 
 
 class EvidenceItem(models.Model):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lantern.accounts.choices import POLICE_ROLES
+from lantern.accounts.choices import POLICE_ROLES, Role
 from lantern.accounts.tests.factories import World
-from lantern.casework.services import BOARD_ROLES, CRIME_ROLES, DISPATCH_ROLES
-from tests.sweep_rules import Expectations, everyone, item_a, police_of_force_a, roles
+from lantern.casework.services import BOARD_ROLES, CRIME_ROLES, DISPATCH_ROLES, FIELD_ROLES
+from tests.sweep_rules import Expectations, everyone, police_of_force_a, roles
 
 
 def allowed_of_force_a(allowed: frozenset[str]) -> Callable[[str], Any]:
@@ -47,8 +47,6 @@ def photo_a(w: World) -> dict[str, Any]:
     from lantern.casework.models import Incident, IncidentEntry
     from lantern.evidence.models import EvidenceItem
 
-    # The evidence app's sweep row takes the first item: make that one before ours.
-    item_a(w)
     reference = incident_a(w)["reference"]
     incident = Incident.objects.get(reference=reference)
     entry = incident.entries.filter(evidence_item__isnull=False).first()
@@ -129,4 +127,14 @@ EXPECTED: Expectations = {
     "casework:settings": (lambda w: {}, roles({"force_admin"})),
     "casework:manifest": (lambda w: {}, everyone(200, anon=200)),
     "casework:service-worker": (lambda w: {}, everyone(200, anon=200)),
+}
+
+# Who may POST to the URLs that answer GET with 405: the role check comes first (403), then
+# the incident or task must be of the actor's own force (404 for force B).
+WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
+    "casework:incident-note": allowed_of_force_a(FIELD_ROLES),
+    "casework:incident-photo": allowed_of_force_a(FIELD_ROLES),
+    "casework:incident-attend": allowed_of_force_a(FIELD_ROLES),
+    "casework:incident-close": allowed_of_force_a(DISPATCH_ROLES | {Role.OFFICER}),
+    "casework:task-done": allowed_of_force_a(FIELD_ROLES),
 }

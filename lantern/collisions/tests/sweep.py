@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lantern.accounts.choices import POLICE_ROLES
 from lantern.accounts.tests.factories import World
+from lantern.casework.tests.sweep import allowed_of_force_a
+from lantern.collisions.services import ACT_ROLES
 from tests.sweep_rules import Expectations, everyone, police_of_force_a, roles
 
 
@@ -61,4 +64,18 @@ EXPECTED: Expectations = {
     "collisions:detail": (public_report_a, police_of_force_a()),
     "collisions:allocate": (public_report_a, everyone(405)),
     "collisions:close": (public_report_a, everyone(405)),
+}
+
+
+# Who may POST to the URLs that answer GET with 405.
+WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
+    # The form being filled in lives in the visitor's own session: anyone may edit their own.
+    "collisions:item-remove": PUBLIC,
+    # Only the browser that sent or opened the report may upload to it; nobody in the sweep
+    # did (403).
+    "collisions:upload-start": everyone(403, anon=403),
+    "collisions:upload-files": everyone(403, anon=403),
+    "collisions:upload-submit": everyone(403, anon=403),
+    "collisions:allocate": allowed_of_force_a(ACT_ROLES),
+    "collisions:close": allowed_of_force_a(ACT_ROLES),
 }
