@@ -79,3 +79,9 @@ WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
     "collisions:allocate": allowed_of_force_a(ACT_ROLES),
     "collisions:close": allowed_of_force_a(ACT_ROLES),
 }
+
+# URLs whose arguments name no organisation's object (for the object-id swap test).
+SWAP_EXEMPT = {
+    "collisions:item-remove": "`kind`, `slug` and `index` name an answer in the visitor's own "
+    "unsent form, kept in their session",
+}
