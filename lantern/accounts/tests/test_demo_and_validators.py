@@ -47,8 +47,12 @@ def test_demo_data_is_idempotent_and_covers_every_role(django_capture_on_commit_
     from lantern.notifications.models import OutboxMessage
     from lantern.reports.models import RetailReport
 
-    assert EvidenceRequest.objects.count() == 1 and RetailReport.objects.count() == 1
-    assert RetailReport.objects.get().status == "received"
+    # (Each app's own demo test checks its records; here: the base ones, loaded once.)
+    assert EvidenceRequest.objects.filter(reference__isnull=False).exists()
+    assert RetailReport.objects.filter(status="received").exists()
+    requests, reports = EvidenceRequest.objects.count(), RetailReport.objects.count()
+    call_command("demo_data", stdout=StringIO())
+    assert (requests, reports) == (EvidenceRequest.objects.count(), RetailReport.objects.count())
     assert OutboxMessage.objects.filter(body__contains="/evidence/link/").exists()
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role}

@@ -10,14 +10,13 @@ from django.urls import reverse
 
 from lantern.accounts.tests.factories import World
 from lantern.api.models import ApiToken
-from tests.browser.conftest import browser  # noqa: F401 (fixture)
 from tests.browser.test_pages import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone(browser: Any) -> Any:  # noqa: F811 (the fixture imported above)
+def phone(browser: Any) -> Any:
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.set_default_timeout(10_000)
