@@ -55,5 +55,5 @@ WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
     # Asking the store for CCTV is an evidence request: officers, investigators, supervisors.
     "reports:request-cctv": police_of_force_a(REQUESTER_ROLES),
     # The store attaches its own CCTV: to the evidence upload pages.
-    "reports:attach": retail_of_store_a("redirect"),
+    "reports:attach": retail_of_store_a(200),
 }
