@@ -29,7 +29,12 @@ from tests.security.figures import report
 from tests.sweep_rules import evidence_request
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # Backs up and restores the SQLite test instance: this runs in the SQLite pass of make test.
+    # The PostgreSQL path (pg_dump/pg_restore, docs/operations.md) is not yet automated.
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="runs in the SQLite pass"),
+]
 
 
 def _script(name: str) -> Any:
