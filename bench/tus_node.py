@@ -17,7 +17,9 @@ and compared with (c) the raw Python loop on the same disk, measured in the same
 SHA-256 and write the same bytes in 8 MiB blocks, then one fsync. Each server's peak RSS
 (VmHWM of all its processes) is read after a 100 MiB and after a full-size curl upload,
 each on a fresh server. Full-size uploads run `--rounds` times (default 2), alternating
-servers, and the best of each server × client pair counts: a shared VM drifts.
+servers, and the best of each server × client pair counts: a shared VM drifts. Then one more
+curl upload with the hand-over into storage encrypted at rest: `mbps_encrypted`
+(bench/ingest_encrypted.py).
 
     .venv/bin/python -m bench.tus_node [--quick] [--mib 2048] [--rounds 2] [--dir /tmp]
 
@@ -261,14 +263,22 @@ class Lantern:
     def pids(self, proc: subprocess.Popen[bytes]) -> list[int]:
         return [proc.pid, *children(proc.pid)]
 
-    def verify(self, path: str, expected: str) -> bool:
-        """The SHA-256 Lantern recorded is the file's, and the stored bytes are too."""
+    def _row(self, path: str) -> tuple[str, str, str] | None:
         upload_id = path.rstrip("/").rsplit("/", 1)[1].replace("-", "")
         with sqlite3.connect(self.work / "var" / "lantern.sqlite3") as db:
             row = db.execute(
                 "SELECT sha256, completed_at, storage_path FROM uploads_upload WHERE id = ?",
                 (upload_id,),
             ).fetchone()
+        return row  # type: ignore[no-any-return]
+
+    def stored(self, path: str) -> Path | None:
+        row = self._row(path)
+        return self.work / "uploads" / row[2] if row else None
+
+    def verify(self, path: str, expected: str) -> bool:
+        """The SHA-256 Lantern recorded is the file's, and the stored bytes are too."""
+        row = self._row(path)
         if not row:
             return False
         stored = self.work / "uploads" / row[2]
@@ -319,8 +329,12 @@ class Node:
     def pids(self, proc: subprocess.Popen[bytes]) -> list[int]:
         return [proc.pid, *children(proc.pid)]
 
+    def stored(self, path: str) -> Path | None:
+        return self.files / path.rstrip("/").rsplit("/", 1)[1]
+
     def verify(self, path: str, expected: str) -> bool:
-        stored = self.files / path.rstrip("/").rsplit("/", 1)[1]
+        stored = self.stored(path)
+        assert stored is not None
         matches = sha256_file(stored) == expected
         for leftover in self.files.iterdir():
             leftover.unlink()
@@ -337,6 +351,9 @@ def measure_server(
         start = time.perf_counter()
         path = UPLOADERS[client](server.port, server.collection, source, size)
         seconds = time.perf_counter() - start
+        # Until the bytes are on disk: Lantern fsyncs before it answers, so this is ~0 for
+        # it; the Node server never fsyncs, so its upload is durable only after this.
+        durable = seconds + fsync_seconds(server.stored(path))
         pids = server.pids(proc)
         cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
         peak = sum(peak_rss_mib(pid) for pid in pids)
@@ -344,7 +361,27 @@ def measure_server(
         stop(proc)
     if not server.verify(path, expected):
         raise RuntimeError(f"{server.name} with {client}: the stored file does not match")
-    return {"seconds": seconds, "mb_per_s": size / seconds / 1e6, "cpu": cpu, "peak": peak}
+    return {
+        "seconds": seconds,
+        "mb_per_s": size / seconds / 1e6,
+        "durable_mb_per_s": size / durable / 1e6,
+        "cpu": cpu,
+        "peak": peak,
+    }
+
+
+def fsync_seconds(stored: Path | None) -> float:
+    """Seconds to make a stored upload durable (fsync of the file and its folder)."""
+    if stored is None or not stored.exists():
+        return 0.0
+    start = time.perf_counter()
+    for target in (stored, stored.parent):
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return time.perf_counter() - start
 
 
 def measure(mib: int = 2048, rounds: int = 2, directory: str | None = None) -> dict[str, Any]:
@@ -370,6 +407,10 @@ def measure(mib: int = 2048, rounds: int = 2, directory: str | None = None) -> d
                     runs.setdefault((server.name, client), []).append(run)
             raw.append(raw_loop(source, work / "raw.bin"))
         raw_mbps = size / min(raw) / 1e6
+        from bench.ingest_encrypted import measure_encrypted  # imports this module
+
+        lantern = next(server for server in servers if isinstance(server, Lantern))
+        encrypted = measure_encrypted(lantern, source, size, expected, work / "media")
 
         detail: dict[str, Any] = {}
         best: dict[tuple[str, str], dict[str, Any]] = {}
@@ -389,6 +430,9 @@ def measure(mib: int = 2048, rounds: int = 2, directory: str | None = None) -> d
         def mbps(name: str, client: str) -> float:
             return float(best[(name, client)]["mb_per_s"])
 
+        def durable(name: str, client: str) -> float:
+            return max(float(r["durable_mb_per_s"]) for r in runs[(name, client)])
+
         growth = {name: p["full"] - p["small"] for name, p in peaks.items()}
         metrics = {
             "mbps": round(mbps("lantern", "curl"), 1),
@@ -402,9 +446,18 @@ def measure(mib: int = 2048, rounds: int = 2, directory: str | None = None) -> d
             "tus_node_mbps": round(mbps("node", "curl"), 1),
             "tus_node_tuspy_mbps": round(mbps("node", "tuspy"), 1),
             "tus_node_rss_growth_mib": round(growth["node"], 1),
+            # The same comparison counted until the file is on disk (fsync'd), which Lantern
+            # waits for before it acknowledges bytes and the Node reference never does.
+            "durable_ratio_vs_tus_node": round(
+                durable("lantern", "curl") / durable("node", "curl"), 3
+            ),
+            "tuspy_durable_ratio_vs_tus_node": round(
+                durable("lantern", "tuspy") / durable("node", "tuspy"), 3
+            ),
             "peak_rss_mib_small": round(peaks["lantern"]["small"], 1),
             "peak_rss_mib_full": round(peaks["lantern"]["full"], 1),
             "file_mib": mib,
+            **encrypted,  # mbps_encrypted and its parts (bench/ingest_encrypted.py)
         }
         return {
             "metrics": metrics,

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "lantern.collisions",
     "lantern.devices",
     "lantern.insights",
+    "lantern.videocalls",
+    "lantern.redaction",
     "lantern.api",
 ]
 
@@ -151,6 +153,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    if LANTERN_ENV == "test":
+        # Tests use a file, as production does, not Django's default in-memory database: for
+        # an in-memory database the live test server hands its one connection to every
+        # request thread, so a page's JavaScript autosave and its form post interleave on it.
+        # With a file each thread has its own connection and SQLite's locks, as in production.
+        _db["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -194,6 +202,28 @@ elif STORAGE_BACKEND == "local":
     }
 else:
     raise ImproperlyConfigured("STORAGE_BACKEND must be 'local' or 's3'")
+# Encryption at rest of evidence files (lantern/evidence/encryption.py): off unless
+# EVIDENCE_MASTER_KEYS is set: "id:base64key,..." (32-byte keys; the first is the current one,
+# the others are kept to read files until `manage.py evidence_keys_rotate` has run).
+EVIDENCE_MASTER_KEYS = [
+    key for key in (secret("EVIDENCE_MASTER_KEYS", default="") or "").split(",") if key.strip()
+]
+EVIDENCE_ENCRYPTED_PREFIXES = ("evidence/",)
+if PRODUCTION and not EVIDENCE_MASTER_KEYS and not env.bool("EVIDENCE_ENCRYPTION_OFF", False):
+    raise ImproperlyConfigured(
+        "EVIDENCE_MASTER_KEYS (or EVIDENCE_MASTER_KEYS_FILE) must be set when "
+        "LANTERN_ENV=production, so that evidence is encrypted at rest (docs/operations.md). "
+        "To run without it, for example where every disk and bucket is encrypted by the "
+        "platform, set EVIDENCE_ENCRYPTION_OFF=true."
+    )
+if EVIDENCE_MASTER_KEYS:
+    _default_storage = {
+        **_default_storage,
+        "BACKEND": {
+            "local": "lantern.evidence.encryption.EncryptedFileSystemStorage",
+            "s3": "lantern.evidence.encrypted_s3.EncryptedS3Storage",
+        }[STORAGE_BACKEND],
+    }
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
@@ -264,10 +294,30 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 # The ledger's checkpoint-signing key (see lantern/ledger/keys.py).
 LEDGER_SIGNING_KEY = secret("LEDGER_SIGNING_KEY", default="") or ""
+if PRODUCTION and not LEDGER_SIGNING_KEY:
+    # Without it each host would generate its own key under var/ and sign checkpoints with it.
+    raise ImproperlyConfigured(
+        "LEDGER_SIGNING_KEY (or LEDGER_SIGNING_KEY_FILE) must be set when LANTERN_ENV=production:"
+        " every host signs ledger checkpoints with the same key"
+    )
 LEDGER_KEY_PATH = env.str("LEDGER_KEY_PATH", default=str(VAR_DIR / "ledger_ed25519.key"))
 # Triggers that refuse edits and deletes of ledger rows (off only for the test suite, whose
 # table flushes delete rows; tests install them where they test them).
 LEDGER_DB_GUARDS = env.bool("LEDGER_DB_GUARDS", default=LANTERN_ENV != "test")
+# Who gives new entries their place in the tree after each commit: "inline" (the request
+# that committed, before it answers) or "background" (a thread in each process, one pass for
+# many commits; lantern/ledger/sequencer.py). Background by default on PostgreSQL outside the
+# test suite; SQLite has one writer at a time, so inline there.
+LEDGER_SEQUENCER = env.str(
+    "LEDGER_SEQUENCER",
+    default=(
+        "background"
+        if _db["ENGINE"] != "django.db.backends.sqlite3" and LANTERN_ENV != "test"
+        else "inline"
+    ),
+)
+if LEDGER_SEQUENCER not in ("inline", "background"):
+    raise ImproperlyConfigured("LEDGER_SEQUENCER must be inline or background")
 # Seconds between checkpoints published by the scheduler (`manage.py scheduler`).
 LEDGER_CHECKPOINT_SECONDS = env.int("LEDGER_CHECKPOINT_SECONDS", default=300)
 
@@ -336,8 +386,19 @@ LANTERN_REQUEST_LINK_DAYS = env.int("REQUEST_LINK_DAYS", default=10)
 LANTERN_DEFAULT_CCTV_RETENTION_DAYS = env.int("DEFAULT_CCTV_RETENTION_DAYS", default=30)
 LANTERN_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024**3)
 LANTERN_UPLOAD_MAX_BYTES = LANTERN_EVIDENCE_MAX_BYTES
-LANTERN_UPLOAD_PRINCIPAL = "lantern.evidence.principals.principal"
-LANTERN_UPLOAD_CREATE_POLICY = "lantern.evidence.principals.create_policy"
+# The video-call app layers its call principals over the evidence app's (which it calls).
+LANTERN_UPLOAD_PRINCIPAL = "lantern.videocalls.principals.principal"
+LANTERN_UPLOAD_CREATE_POLICY = "lantern.videocalls.principals.create_policy"
+# Video calls (lantern/videocalls). STUN/TURN for the browsers: none by default (enough on
+# loopback and one network); production names a TURN server (docs/deploy.md: coturn).
+LANTERN_VIDEO_LINK_HOURS = env.int("VIDEO_LINK_HOURS", default=24)
+LANTERN_VIDEO_POLL_SECONDS = env.float("VIDEO_POLL_SECONDS", default=10.0)
+LANTERN_VIDEO_STUN_URLS = env.list("VIDEO_STUN_URLS", default=[])
+LANTERN_VIDEO_TURN_URLS = env.list("VIDEO_TURN_URLS", default=[])
+LANTERN_VIDEO_TURN_SECRET = secret("VIDEO_TURN_SECRET", default="") or ""
+LANTERN_VIDEO_TURN_TTL_SECONDS = env.int("VIDEO_TURN_TTL_SECONDS", default=6 * 3600)
+LANTERN_VIDEO_TURN_USERNAME = env.str("VIDEO_TURN_USERNAME", default="")
+LANTERN_VIDEO_TURN_PASSWORD = secret("VIDEO_TURN_PASSWORD", default="") or ""
 # With STORAGE_BACKEND=s3, tus uploads go up by multipart upload in parts of this size.
 LANTERN_UPLOAD_S3_PART_BYTES = env.int("UPLOAD_S3_PART_BYTES", default=16 * 1024**2)
 # Seconds between re-hashing every stored original and derived file (fixity).

@@ -15,6 +15,8 @@ urlpatterns = [
     path("report/", include("lantern.collisions.urls")),
     path("devices/", include("lantern.devices.urls")),
     path("insights/", include("lantern.insights.urls")),
+    path("video-calls/", include("lantern.videocalls.urls")),
+    path("redaction/", include("lantern.redaction.urls")),
     path("outbox/", include("lantern.notifications.urls")),
     path("api/", include("lantern.api.urls")),
 ]

@@ -8,8 +8,10 @@ LANTERN_VAR_DIR, key settings). It first publishes a signed ledger checkpoint, s
 manifest names a tree size and root hash the restored ledger must match; then it dumps the
 database (SQLite online backup API, or `pg_dump --format=custom`), copies every stored file
 and the keys kept on disk, and writes `manifest.json` with the SHA-256 of every piece.
-Keys given in the environment (LEDGER_SIGNING_KEY, SECRET_KEY, ...) are not copied: the
-manifest lists them, back them up where you keep secrets. Restore with scripts/restore.py.
+Files are copied as stored: with EVIDENCE_MASTER_KEYS set, evidence stays encrypted in the
+backup. Keys given in the environment (LEDGER_SIGNING_KEY, SECRET_KEY, EVIDENCE_MASTER_KEYS,
+...) are not copied: the manifest lists them, back them up where you keep secrets. Restore
+with scripts/restore.py.
 The folder must not exist yet; it is created readable by its owner only (it holds evidence,
 personal data and keys: encrypt it at rest and keep it apart from the keys' own backup).
 """
@@ -31,9 +33,15 @@ from backup_common import (
     FORMAT,
     MANIFEST,
     key_locations,
+    open_stored,
     safe_relative,
     sha256_file,
     storage_names,
+)
+
+ENCRYPTION_NOTE = (
+    "EVIDENCE_MASTER_KEYS: evidence files are backed up encrypted, as stored; a restore "
+    "needs these keys from the secret store"
 )
 
 
@@ -86,7 +94,7 @@ def copy_storage(dest: Path) -> dict[str, str]:
     for name in storage_names(default_storage):
         target = dest / safe_relative(name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(name, "rb") as source, target.open("wb") as out:
+        with open_stored(default_storage, name) as source, target.open("wb") as out:
             shutil.copyfileobj(source, out, 1 << 20)
         copied[name] = sha256_file(target)
     return copied
@@ -107,6 +115,8 @@ def copy_keys(dest: Path) -> dict[str, Any]:
                 for p in sorted((dest / role).rglob("*"))
                 if p.is_file()
             }
+    if getattr(settings, "EVIDENCE_MASTER_KEYS", None):
+        keys["not_copied"].append(ENCRYPTION_NOTE)
     for name in ("SECRET_KEY", "LEDGER_SIGNING_KEY", "STATEMENT_SIGNING_PASSPHRASE"):
         if os.environ.get(name) or os.environ.get(f"{name}_FILE"):
             keys["not_copied"].append(f"{name} (from the environment)")

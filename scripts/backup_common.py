@@ -47,6 +47,19 @@ def key_locations() -> dict[str, Path]:
     }
 
 
+def open_stored(storage: Any, name: str) -> Any:
+    """A stored file's bytes as they are at rest: ciphertext when the storage encrypts
+    (lantern.evidence.encryption), so that backups stay encrypted."""
+    opener = getattr(storage, "open_stored", None)
+    return opener(name) if opener is not None else storage.open(name, "rb")
+
+
+def save_stored(storage: Any, name: str, content: Any) -> str:
+    """Store bytes copied by `open_stored` back unchanged (no second encryption)."""
+    saver = getattr(storage, "save_stored", None)
+    return str(saver(name, content) if saver is not None else storage.save(name, content))
+
+
 def storage_names(storage: Any, folder: str = "") -> list[str]:
     """Every file name in a Django storage (local or S3), depth first."""
     folders, files = storage.listdir(folder)

@@ -5,10 +5,12 @@
     .venv/bin/python scripts/restore.py --verify-only /secure/backups/lantern-2026-11-23
 
 Run it with the NEW instance's environment (DATABASE_URL, MEDIA_ROOT or S3_*,
-LANTERN_VAR_DIR). It refuses to write over anything: the SQLite file must not exist, the
-PostgreSQL database must be empty, stored files and keys must not exist yet. Every piece of
-the backup is checked against the manifest before anything is written. After restoring it
-verifies (and `--verify-only` only verifies an instance already restored):
+LANTERN_VAR_DIR, and EVIDENCE_MASTER_KEYS when the backed-up instance encrypted evidence:
+files are put back as stored, still encrypted, and read through those keys to verify). It
+refuses to write over anything: the SQLite file must not exist, the PostgreSQL database must
+be empty, stored files and keys must not exist yet. Every piece of the backup is checked
+against the manifest before anything is written. After restoring it verifies (and
+`--verify-only` only verifies an instance already restored):
 - every stored file's SHA-256 matches the manifest;
 - every evidence original and derived file matches the SHA-256 recorded in the database;
 - the ledger: every leaf and checkpoint recomputed (`ledger_verify_live`), the backup's
@@ -33,7 +35,9 @@ from backup_common import (
     FORMAT,
     MANIFEST,
     key_locations,
+    open_stored,
     safe_relative,
+    save_stored,
     setup_django,
     sha256_file,
     sha256_of,
@@ -119,7 +123,7 @@ def restore_files(src: Path, manifest: dict[str, Any]) -> None:
         if default_storage.exists(name):
             raise Failed(f"stored file {name} exists already: restore into a fresh instance")
         with (src / "files" / safe_relative(name)).open("rb") as handle:
-            saved = default_storage.save(name, File(handle))
+            saved = save_stored(default_storage, name, File(handle))
         if saved != name:
             raise Failed(f"{name} was stored as {saved}")
 
@@ -135,7 +139,7 @@ def verify(manifest: dict[str, Any]) -> dict[str, Any]:
     problems: list[str] = []
     figures: dict[str, Any] = {"files": len(manifest["files"]), "files_matching": 0}
     for name, digest in manifest["files"].items():
-        with default_storage.open(name, "rb") as handle:
+        with open_stored(default_storage, name) as handle:
             if sha256_of(handle) == digest:
                 figures["files_matching"] += 1
             else:

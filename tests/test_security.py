@@ -111,8 +111,18 @@ def _production(tmp_path, *, without: tuple[str, ...] = ()) -> dict[str, str]:
         "STATEMENT_SIGNING_KEY_FILE": str(tmp_path / "key.pem"),
         "STATEMENT_TSA_URL": "https://tsa.example/",
         "SMS_BACKEND": "myforce.sms.GatewayBackend",
+        "LEDGER_SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "EVIDENCE_MASTER_KEYS": "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
     }
     return {k: v for k, v in env.items() if k not in without}
+
+
+def test_production_refuses_without_evidence_encryption_unless_turned_off(tmp_path) -> None:
+    result = _start(_production(tmp_path, without=("EVIDENCE_MASTER_KEYS",)))
+    assert result.returncode != 0 and "EVIDENCE_MASTER_KEYS" in result.stderr
+    off = {**_production(tmp_path, without=("EVIDENCE_MASTER_KEYS",))}
+    off["EVIDENCE_ENCRYPTION_OFF"] = "true"
+    assert _start(off).returncode == 0
 
 
 def test_production_starts_with_secret_from_file(tmp_path) -> None:
@@ -130,6 +140,12 @@ def test_production_refuses_without_statement_signing(tmp_path) -> None:
         _production(tmp_path, without=("STATEMENT_SIGNING_KEY_FILE", "STATEMENT_TSA_URL"))
     )
     assert result.returncode != 0 and "STATEMENT_SIGNING_KEY_FILE" in result.stderr
+
+
+def test_production_refuses_without_a_shared_ledger_signing_key(tmp_path) -> None:
+    result = _start(_production(tmp_path, without=("LEDGER_SIGNING_KEY",)))
+    assert result.returncode != 0 and "LEDGER_SIGNING_KEY" in result.stderr
+    assert not (tmp_path / "ledger_ed25519.key").exists()  # no per-host key made instead
 
 
 def test_debug_is_off_by_default(tmp_path) -> None:

@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from lantern.core.addresses import client_address
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
@@ -15,7 +16,7 @@ from .decorators import mark_recent_auth
 
 
 def _ip(request: HttpRequest | None) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return client_address(request) if request is not None else ""
 
 
 @receiver(user_logged_in)

@@ -42,11 +42,6 @@ def force_slug() -> str:
     return str(getattr(settings, "PUBLIC_REPORT_FORCE", ""))
 
 
-def proxy_count() -> int:
-    """Trusted proxies in front of the app (the same setting sign-in lockout uses)."""
-    return int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0))
-
-
 MAX_ITEMS = 10  # vehicles or witnesses on one report
 MAX_SESSION_BYTES = 64 * 1024  # all answers of one report held in the session
 

@@ -19,23 +19,12 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.http import HttpRequest
 
+# client_address moved to lantern.core; re-exported for the callers that import it from here.
+from lantern.core.addresses import client_address as client_address
+
 from . import conf
 
 CHALLENGE_KEY = "public-report-challenge"
-
-
-def client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the address the nearest trusted proxy saw (PROXY_COUNT)."""
-    proxies = conf.proxy_count()
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return str(forwarded[-proxies])
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def allow(request: HttpRequest, scope: str) -> bool:

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from lantern.accounts.choices import OrgKind
 from lantern.accounts.models import Area, Membership, Organisation, User
-from lantern.casework.services import case_for_reference
 from lantern.core.tokens import hash_secret, new_token
-from lantern.evidence.models import EvidenceRequest, RecipientKind, RequestLink
+from lantern.evidence.models import RecipientKind, RequestLink
+from lantern.evidence.services import RequestInput, evidence_request_offer
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 from lantern.notifications.sms import send_sms
@@ -262,36 +262,33 @@ def public_report_evidence_link(*, report: PublicReport) -> RequestLink:
             if link is not None and link.is_usable:
                 return link
         else:
-            actor = _service_user()
-            case = case_for_reference(
+            # The reporter's own link opens it; the request link's token is never used.
+            link = evidence_request_offer(
+                actor=_service_user(),
+                membership=None,
                 force=report.force,
-                reference=report.reference,
-                title=f"{report.get_kind_display()} reported online",
-                actor=actor,
+                data=RequestInput(
+                    case_reference=report.reference,
+                    case_title=f"{report.get_kind_display()} reported online",
+                    recipient_kind=RecipientKind.PERSON,
+                    control_room=None,
+                    store=None,
+                    company=None,
+                    recipient_name=report.reporter_name,
+                    recipient_email=report.reporter_email,
+                    recipient_phone=report.reporter_phone,
+                    location=report.location,
+                    window_start=report.occurred_at - timedelta(minutes=30),
+                    window_end=report.occurred_at + timedelta(minutes=30),
+                    reason=f"Photos and video sent with online report {report.reference}",
+                    deadline=date.today() + timedelta(days=conf.link_days()),
+                ),
+                link_expires_at=report.token_expires_at,
+                ledger_detail={"public_report": report.reference},
             )
-            request = EvidenceRequest.objects.create(
-                force=report.force,
-                case=case,
-                created_by=actor,
-                recipient_kind=RecipientKind.PERSON,
-                recipient_name=report.reporter_name,
-                recipient_email=report.reporter_email,
-                recipient_phone=report.reporter_phone,
-                location=report.location,
-                window_start=report.occurred_at - timedelta(minutes=30),
-                window_end=report.occurred_at + timedelta(minutes=30),
-                reason=f"Photos and video sent with online report {report.reference}",
-                deadline=date.today() + timedelta(days=conf.link_days()),
-            )
-            report.evidence_request = request
+            report.evidence_request = link.request
             report.save(update_fields=["evidence_request"])
-            ledger_record(
-                action=Action.CREATED,
-                actor=actor,
-                actor_org=report.force,
-                obj=request,
-                detail={"public_report": report.reference, "reference": request.reference},
-            )
+            return link
         _, token_hash = new_token()  # the reporter's own link opens it; this token is unused
         return RequestLink.objects.create(
             request=request,

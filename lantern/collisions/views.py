@@ -122,20 +122,14 @@ def _question(request: HttpRequest, kind: str, step: flow.Step, index: int = 0) 
             status = 400
     else:
         form = flow.form_for(kind, step, areas, initial=saved or {})
-    steps = flow.steps_for(kind)
     return render(
         request,
         "collisions/question.html",
         {
-            "kind": kind,
-            "title": flow.TITLES[kind],
-            "step": step,
+            **_step_context(kind, step, index),
             "index": index,
             "form": form,
-            "number": steps.index(step) + 1,
-            "total": len(steps),
             "map": step.slug == "when-where",
-            "back_url": _back_url(kind, step, index),
         },
         status=status,
     )
@@ -146,6 +140,19 @@ ADVICE_INPUTS = {"when-where", "injury", "what-happened", "details-exchanged"}
 
 def flow_areas() -> list[Area]:
     return services.reporting_areas()
+
+
+def _step_context(kind: str, step: flow.Step, index: int) -> dict[str, Any]:
+    """What every question page shows: the kind's title, the step, "n of m" and Back."""
+    steps = flow.steps_for(kind)
+    return {
+        "kind": kind,
+        "title": flow.TITLES[kind],
+        "step": step,
+        "number": steps.index(step) + 1,
+        "total": len(steps),
+        "back_url": _back_url(kind, step, index),
+    }
 
 
 def _back_url(kind: str, step: flow.Step, index: int) -> str:
@@ -206,19 +213,10 @@ def _advice(request: HttpRequest, kind: str, step: flow.Step) -> HttpResponse:
     if not advice:
         messages.info(request, "Answer the questions about the collision first.")
         return redirect(flow.first_url(kind))
-    steps = flow.steps_for(kind)
     return render(
         request,
         "collisions/advice.html",
-        {
-            "kind": kind,
-            "title": flow.TITLES[kind],
-            "advice": advice,
-            "step": step,
-            "number": steps.index(step) + 1,
-            "total": len(steps),
-            "back_url": _back_url(kind, step, 0),
-        },
+        {**_step_context(kind, step, 0), "advice": advice},
     )
 
 

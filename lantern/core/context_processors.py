@@ -17,7 +17,12 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
     if membership is None or user is None or not user.is_authenticated:
         return []
     if not user.is_verified():
-        return []
+        # Someone who must (or chose to) use two-factor sees no menu until they have; staff
+        # who need not and have not turned it on (store staff, CCTV operators) get theirs.
+        from lantern.accounts.mfa import user_has_mfa
+
+        if user.mfa_required or user_has_mfa(user):
+            return []
     items: list[tuple[str, str]] = [("Home", "core:home")]
     if membership.is_police or membership.organisation.kind in {"retail", "council"}:
         items.append(("Footage requests", "evidence:request-list"))
@@ -25,12 +30,15 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Crime reports", "reports:list"))
     if membership.role in {Role.STORE_STAFF, Role.LP_MANAGER, Role.PARTNERSHIP_MANAGER}:
         items.append(("Offender gallery", "intelligence:gallery"))
+    if not membership.is_police:
+        items.append(("Shared with you", "redaction:shared"))
     if membership.is_police:
         items.append(("Intelligence", "intelligence:profile-list"))
     if membership.is_police:
         items.append(("Cases", "evidence:case-list"))
         items.append(("Statements", "statements:list"))
         items.append(("Incidents", "casework:incident-list"))
+        items.append(("Video calls", "videocalls:list"))
         items.append(("Tasks", "casework:task-list"))
         items.append(("Devices", "devices:list"))
         items.append(("Public reports", "collisions:queue"))
@@ -41,6 +49,7 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("API access", "api:token-list"))
     if membership.role == Role.FORCE_ADMIN:
         items.append(("Partner organisations", "accounts:partners"))
+        items.append(("Redaction settings", "redaction:settings"))
     if membership.role in {Role.SUPERVISOR, Role.FORCE_ADMIN}:
         items.append(("Audit log", "ledger:history"))
     path = request.path

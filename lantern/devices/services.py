@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lantern.accounts.choices import Role
 from lantern.accounts.models import Membership, User
+from lantern.core.addresses import client_address
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
@@ -46,7 +47,7 @@ def device_seen(request: HttpRequest) -> Device | None:
             user=user,
             session_key=key,
             user_agent=request.headers.get("User-Agent", "")[:300],
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_address(request) or None,
         )
         session[SESSION_DEVICE] = device.pk
         return device

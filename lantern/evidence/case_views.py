@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
@@ -71,21 +72,34 @@ def _back(item: EvidenceItem) -> HttpResponse:
     return redirect("evidence:case-detail", pk=item.case_id)
 
 
+def _call_then_back(
+    request: HttpRequest, item: EvidenceItem, call: Callable[[], object], done: Callable[[], str]
+) -> HttpResponse:
+    """Run a case-file service and go back to the case page, with the service's refusal
+    (a ValidationError) or `done()` (worked out after the call) as the message."""
+    try:
+        call()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done())
+    return _back(item)
+
+
 @require_POST
 def item_exhibit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    try:
-        casefile.item_set_exhibit(
+    return _call_then_back(
+        request,
+        item,
+        lambda: casefile.item_set_exhibit(
             actor=_user(request),
             membership=require_role(request, casefile.EDITORS),
             item=item,
             ref=request.POST.get("exhibit_ref", ""),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Exhibit reference {item.exhibit_ref} set.")
-    return _back(item)
+        ),
+        lambda: f"Exhibit reference {item.exhibit_ref} set.",
+    )
 
 
 @require_POST
@@ -103,37 +117,35 @@ def item_link(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(pk=form.cleaned_data["other_item"])
             .first()
         )
-    try:
-        casefile.item_link(
+    return _call_then_back(
+        request,
+        item,
+        lambda: casefile.item_link(
             actor=_user(request),
             membership=membership,
             item=item,
             kind=form.cleaned_data["kind"],
             label=form.cleaned_data["label"],
             other=other,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Link added.")
-    return _back(item)
+        ),
+        lambda: "Link added.",
+    )
 
 
 @require_POST
 def item_retention(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    try:
-        casefile.item_set_retention(
+    return _call_then_back(
+        request,
+        item,
+        lambda: casefile.item_set_retention(
             actor=_user(request),
             membership=require_role(request, casefile.EDITORS | casefile.DELETERS),
             item=item,
             retention_class=request.POST.get("retention_class", ""),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Retention set: review by {item.review_date:%d %B %Y}.")
-    return _back(item)
+        ),
+        lambda: f"Retention set: review by {item.review_date:%d %B %Y}.",
+    )
 
 
 @require_recent_auth
@@ -146,15 +158,14 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
         if not reason:
             error = "Enter why this exhibit should be deleted"
         else:
-            try:
-                casefile.deletion_request(
+            return _call_then_back(
+                request,
+                item,
+                lambda: casefile.deletion_request(
                     actor=_user(request), membership=membership, item=item, reason=reason
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, "Deletion requested. A supervisor must approve it.")
-            return _back(item)
+                ),
+                lambda: "Deletion requested. A supervisor must approve it.",
+            )
     return render(request, "evidence/item_delete.html", {"item": item, "error": error})
 
 
@@ -172,15 +183,14 @@ def deletion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if deletion is None:
         raise Http404("No deletion request found")
     approve = request.POST.get("decision") == "approve"
-    try:
-        casefile.deletion_decide(
+    return _call_then_back(
+        request,
+        deletion.item,
+        lambda: casefile.deletion_decide(
             actor=_user(request), membership=membership, request=deletion, approve=approve
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Exhibit erased." if approve else "Deletion refused.")
-    return _back(deletion.item)
+        ),
+        lambda: "Exhibit erased." if approve else "Deletion refused.",
+    )
 
 
 @require_recent_auth

@@ -1,17 +1,19 @@
 """Fixity: re-hash stored originals and derived files and compare with the recorded SHA-256.
 
 Run by the scheduler (daily) through the worker. Each mismatch is written to the ledger
-against its evidence item, logged as an ERROR and emailed to the force administrators of
-the item's force. A mismatch already recorded with the same bytes is not recorded or sent
-again, so re-running is harmless. `limit` and `after` let a deployment check a slice per
-run (items in id order; the result's `last_item_id` is where the next slice starts).
+against its evidence item, logged as an ERROR and emailed to the force administrators of the
+item's force. A mismatch already recorded with the same bytes is not recorded again, so
+re-running is harmless; its email is sent again only if no ledger entry says it was sent (the
+worker died, or the mail server refused it), so an alert is never lost. The one window for a
+duplicate is between the mail server accepting it and that entry committing. `limit` and
+`after` let a deployment check a slice per run (items in id order; the result's
+`last_item_id` is where the next slice starts).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -26,45 +28,31 @@ from lantern.accounts.models import Membership
 from lantern.ledger.models import Action, Entry
 from lantern.ledger.services import ledger_record
 
+from .encryption import EncryptedFileCorrupt
+from .media import stored_chunks
 from .models import DerivedFile, EvidenceItem
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 1 << 20
 FIXITY_REASON = "FIXITY FAILURE: stored bytes no longer match the recorded SHA-256"
+ALERT_SENT_REASON = "fixity failure emailed to the force administrators"
 ACTOR = "lantern fixity check"
 MISSING = "missing"
-
-
-def _chunks(storage: Storage, name: str) -> Iterator[bytes]:
-    """The stored bytes in 1 MiB pieces, through the storage's own `open()`.
-
-    django-storages' S3File copies the whole object into a SpooledTemporaryFile on the first
-    read (in memory unless AWS_S3_MAX_MEMORY_SIZE/max_memory_size is set); for S3 the object
-    it opened is read as a stream instead, so a 20 GB original needs 1 MiB of memory.
-    """
-    with storage.open(name, "rb") as handle:
-        s3_object = getattr(handle, "obj", None)
-        if s3_object is not None and type(handle).__name__ == "S3File":
-            body = s3_object.get()["Body"]
-            try:
-                while chunk := body.read(CHUNK):
-                    yield chunk
-            finally:
-                body.close()
-            return
-        while chunk := handle.read(CHUNK):
-            yield chunk
+UNAUTHENTIC = "fails authentication (encrypted file altered or truncated)"
 
 
 def stored_sha256(storage: Storage, name: str) -> str:
-    """The SHA-256 of the stored bytes, or MISSING if the file is gone."""
+    """The SHA-256 of the stored bytes (decrypted, each chunk authenticated, when encrypted
+    at rest), MISSING if the file is gone, UNAUTHENTIC if it fails authentication."""
     digest = hashlib.sha256()
     try:
-        for chunk in _chunks(storage, name):
+        for chunk in stored_chunks(storage, name):
             digest.update(chunk)
     except FileNotFoundError:
         return MISSING
+    except EncryptedFileCorrupt:
+        # Encrypted at rest: a chunk failed its GCM tag (or the file was cut or extended).
+        return UNAUTHENTIC
     return digest.hexdigest()
 
 
@@ -91,24 +79,50 @@ def _record_failure(
         expected,
         actual,
     )
-    already = Entry.objects.filter(
+    failure = Entry.objects.filter(
         object_type=EvidenceItem._meta.label_lower,
         object_id=str(item.pk),
         reason=FIXITY_REASON,
         object_sha256=expected,
         detail__actual=actual,
-    ).exists()
-    if already:
+    ).first()
+    if failure is None:
+        detail: dict[str, Any] = {
+            "expected": expected,
+            "actual": actual,
+            "file": "derived" if derived else "original",
+            "name": name,
+        }
+        if derived is not None:
+            detail.update({"derived_id": derived.pk, "kind": derived.kind})
+        with transaction.atomic():
+            failure = ledger_record(
+                action=Action.CHANGED,
+                actor_label=ACTOR,
+                obj=item,
+                object_sha256=expected,
+                reason=FIXITY_REASON,
+                detail=detail,
+            )
+    elif Entry.objects.filter(
+        object_type=EvidenceItem._meta.label_lower,
+        object_id=str(item.pk),
+        reason=ALERT_SENT_REASON,
+        detail__failure_entry=failure.pk,
+    ).exists():
         return
-    detail: dict[str, Any] = {
-        "expected": expected,
-        "actual": actual,
-        "file": "derived" if derived else "original",
-        "name": name,
-    }
-    if derived is not None:
-        detail.update({"derived_id": derived.pk, "kind": derived.kind})
+    _alert(item, what, name, expected, actual, failure)
+
+
+def _alert(
+    item: EvidenceItem, what: str, name: str, expected: str, actual: str, failure: Entry
+) -> None:
+    """Email the force administrators about a recorded failure, then record that it went.
+    A refusal by the mail server is logged and retried by the next run."""
     emails = _admin_emails(item)
+    if not emails:
+        logger.error("Fixity failure on item %s: its force has no administrator", item.pk)
+        return
     subject = f"Lantern fixity failure: evidence item {item.pk} ({item.case.reference})"
     body = (
         f"Lantern's scheduled fixity check found that the stored bytes of the {what} of "
@@ -119,19 +133,20 @@ def _record_failure(
         f"check its SHA-256 matches the recorded one before it is used again.\n"
         f"{settings.LANTERN_BASE_URL}\n"
     )
+    try:
+        send_mail(subject, body, None, emails)
+    except Exception:
+        logger.exception("Fixity alert for item %s not sent; the next run tries again", item.pk)
+        return
     with transaction.atomic():
         ledger_record(
             action=Action.CHANGED,
             actor_label=ACTOR,
             obj=item,
             object_sha256=expected,
-            reason=FIXITY_REASON,
-            detail=detail,
+            reason=ALERT_SENT_REASON,
+            detail={"failure_entry": failure.pk, "recipients": len(emails)},
         )
-        if emails:
-            transaction.on_commit(lambda: send_mail(subject, body, None, emails))
-        else:
-            logger.error("Fixity failure on item %s: its force has no administrator", item.pk)
 
 
 def fixity_check(*, limit: int | None = None, after: int = 0) -> dict[str, int]:

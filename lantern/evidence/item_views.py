@@ -16,6 +16,7 @@ an hour of video needs no more memory than a short clip.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -35,7 +36,10 @@ from lantern.core.permissions import current_membership, get_for_user_or_404, re
 from lantern.ledger.models import Action
 from lantern.ledger.services import ledger_record
 
+from .encryption import EncryptedFileCorrupt
 from .models import DerivedFile, EvidenceItem
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MEDIA_ROLES = POLICE_ROLES
@@ -163,7 +167,16 @@ def stream_file(
         return refused, False
     start, end = byte_range if byte_range is not None else (0, size - 1)
     length = end - start + 1 if size else 0
-    handle = storage.open(name, "rb")
+    try:
+        handle = storage.open(name, "rb")
+        if length and type(handle).__name__ != "S3File":
+            # An encrypted file authenticates the chunk served first before any header is
+            # sent, so a damaged file gets a page that says so rather than a cut-off stream.
+            handle.seek(start)
+            handle.read(1)
+    except EncryptedFileCorrupt:
+        logger.error("Stored file %s failed authentication when served", name)
+        return render(request, "evidence/integrity_failed.html", status=500), False
     response = StreamingHttpResponse(
         RangeFile(handle, start, length),
         status=206 if byte_range is not None else 200,

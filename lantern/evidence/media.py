@@ -529,8 +529,12 @@ def _sha256_file(path: Path) -> tuple[str, int]:
 
 
 def stored_chunks(storage: Storage, name: str) -> Iterator[bytes]:
-    """A stored file in 1 MiB pieces. django-storages' S3File would first copy the whole
-    object (into memory by default): from S3 the object's body is streamed instead."""
+    """A stored file in 1 MiB pieces, through the storage's own `open()`.
+
+    django-storages' S3File copies the whole object into a SpooledTemporaryFile on the first
+    read (in memory unless AWS_S3_MAX_MEMORY_SIZE/max_memory_size is set); for S3 the object
+    it opened is read as a stream instead, so a 20 GB original needs 1 MiB of memory.
+    """
     with storage.open(name, "rb") as handle:
         s3_object = getattr(handle, "obj", None)
         if s3_object is not None and type(handle).__name__ == "S3File":
@@ -548,23 +552,31 @@ def stored_chunks(storage: Storage, name: str) -> Iterator[bytes]:
 def _readable_original(item: EvidenceItem, workdir: Path) -> Path | None:
     """A local path to the original's bytes, checked against the recorded SHA-256: the
     stored file itself on local storage (only ever opened for reading), or a copy streamed
-    out of object storage. None if the bytes no longer match."""
+    out of object storage or decrypted (encryption at rest). None if the bytes no longer
+    match."""
+    from .encryption import EncryptedFileCorrupt, is_encrypted
+
     storage = item.original.storage
     try:
         local = Path(storage.path(item.original.name))
     except NotImplementedError:
         local = None
+    if local is not None and is_encrypted(storage, item.original.name):
+        local = None  # ciphertext on disk: decrypt a copy into the working directory
     if local is not None:
         digest, _ = _sha256_file(local)
         path = local
     else:
         path = workdir / "original"
         hasher = hashlib.sha256()
-        with path.open("xb") as target:
-            for chunk in stored_chunks(item.original.storage, item.original.name):
-                hasher.update(chunk)
-                target.write(chunk)
-        digest = hasher.hexdigest()
+        try:
+            with path.open("xb") as target:
+                for chunk in stored_chunks(item.original.storage, item.original.name):
+                    hasher.update(chunk)
+                    target.write(chunk)
+            digest = hasher.hexdigest()
+        except EncryptedFileCorrupt:
+            digest = "fails authentication"
     if digest != item.sha256:
         logger.error("Not processing evidence item %s: %s", item.pk, CHANGED_SINCE)
         return None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from lantern.accounts.choices import POLICE_ROLES
 from lantern.accounts.models import ControlRoom, Membership, Organisation, Store
 from lantern.casework.models import Case
+from lantern.core.models import TokenLink
 
 # Unambiguous characters for references read over the phone.
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -162,14 +163,12 @@ class EvidenceRequest(models.Model):
         return self.status == self.Status.OPEN and self.deadline < date.today()
 
 
-class RequestLink(models.Model):
-    """A single-purpose link: 256 random bits, only its hash stored, for one request."""
+class RequestLink(TokenLink):
+    """A single-purpose link for one request."""
+
+    principal_kind = "evidence-link"
 
     request = models.ForeignKey(EvidenceRequest, on_delete=models.CASCADE, related_name="links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -178,17 +177,8 @@ class RequestLink(models.Model):
     def __str__(self) -> str:
         return f"Link {self.pk} for {self.request.reference}"
 
-    @property
-    def principal(self) -> str:
-        return f"evidence-link:{self.pk}"
-
-    @property
-    def is_usable(self) -> bool:
-        return (
-            self.revoked_at is None
-            and self.expires_at > timezone.now()
-            and self.request.status != EvidenceRequest.Status.CLOSED
-        )
+    def leads_somewhere_open(self) -> bool:
+        return self.request.status != EvidenceRequest.Status.CLOSED
 
 
 class LinkCode(models.Model):
@@ -294,6 +284,7 @@ class DerivedFile(models.Model):
         THUMBNAIL = "thumbnail", "Thumbnail"
         STILL = "still", "Still frame"
         WEB_IMAGE = "web_image", "Web-sized image"
+        REDACTED = "redacted", "Redacted copy"  # made by lantern.redaction
 
     item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="derived")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -356,3 +347,22 @@ class DeletionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Deletion of {self.item} requested by {self.requested_by}"
+
+
+class EncryptedFile(models.Model):
+    """The data key of one stored file encrypted at rest (encryption.py), wrapped by a
+    master key from configuration. Rotation rewraps `wrapped_key` with the current master
+    key; the file itself is never rewritten. Deleting the row makes the file unreadable."""
+
+    # The name in the default storage (what the FileField holds).
+    name = models.CharField(max_length=300, unique=True)
+    # Which master key (EVIDENCE_MASTER_KEYS id) wrapped the data key.
+    key_id = models.CharField(max_length=64, db_index=True)
+    wrapped_key = models.BinaryField()
+    # Plaintext size in bytes.
+    size = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    rewrapped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (key {self.key_id})"

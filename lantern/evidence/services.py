@@ -97,12 +97,16 @@ def _notify_recipient(request: EvidenceRequest, token: str, reminder: bool = Fal
     transaction.on_commit(send)
 
 
-def _issue_link(request: EvidenceRequest) -> str:
+def _issue_link(request: EvidenceRequest, expires_at: datetime | None = None) -> str:
     token, token_hash = new_token()
     RequestLink.objects.create(
         request=request,
         token_hash=token_hash,
-        expires_at=timezone.now() + timedelta(days=settings.LANTERN_REQUEST_LINK_DAYS),
+        expires_at=(
+            expires_at
+            if expires_at is not None
+            else timezone.now() + timedelta(days=settings.LANTERN_REQUEST_LINK_DAYS)
+        ),
     )
     return token
 
@@ -138,20 +142,40 @@ def evidence_request_create(
 
 
 def evidence_request_offer(
-    *, actor: User, membership: Membership, force: Organisation, data: RequestInput
+    *,
+    actor: User,
+    membership: Membership | None,
+    force: Organisation,
+    data: RequestInput,
+    link_expires_at: datetime | None = None,
+    ledger_detail: dict[str, Any] | None = None,
 ) -> RequestLink:
-    """A recipient sends footage unasked (a store attaching CCTV to its own crime report):
-    the same request an officer would make, but the sender is already here, so no email;
-    the caller checks that the sender may offer it and opens the returned link."""
+    """A recipient sends footage unasked (a store attaching CCTV to its own crime report, a
+    member of the public uploading with an online report): the same request an officer
+    would make, but the sender is already here, so no email; the caller checks that the
+    sender may offer it and opens the returned link. `membership` None: the actor is a
+    service account acting for the force itself. `link_expires_at` replaces the usual link
+    lifetime; `ledger_detail` replaces the case and recipient in the ledger entry."""
     with transaction.atomic():
         request, _token = _request_open(
-            actor=actor, actor_org=membership.organisation, force=force, data=data
+            actor=actor,
+            actor_org=membership.organisation if membership is not None else force,
+            force=force,
+            data=data,
+            link_expires_at=link_expires_at,
+            ledger_detail=ledger_detail,
         )
         return request.links.get()
 
 
 def _request_open(
-    *, actor: User, actor_org: Organisation, force: Organisation, data: RequestInput
+    *,
+    actor: User,
+    actor_org: Organisation,
+    force: Organisation,
+    data: RequestInput,
+    link_expires_at: datetime | None = None,
+    ledger_detail: dict[str, Any] | None = None,
 ) -> tuple[EvidenceRequest, str]:
     case = case_for_reference(
         force=force, reference=data.case_reference, title=data.case_title, actor=actor
@@ -173,17 +197,15 @@ def _request_open(
         reason=data.reason,
         deadline=data.deadline,
     )
-    token = _issue_link(request)
+    token = _issue_link(request, link_expires_at)
+    if ledger_detail is None:
+        ledger_detail = {"case": case.reference, "recipient": request.recipient_label}
     ledger_record(
         action=Action.CREATED,
         actor=actor,
         actor_org=actor_org,
         obj=request,
-        detail={
-            "case": case.reference,
-            "recipient": request.recipient_label,
-            "reference": request.reference,
-        },
+        detail={**ledger_detail, "reference": request.reference},
     )
     return request, token
 

@@ -67,6 +67,73 @@ def _same_person(victim: Victim) -> Any:
     return others.filter(match)
 
 
+def suspect_profiles(case: Case) -> Any:
+    """The offender profiles (intelligence) the police linked to this case: a confirmed
+    incident that is one of the case's retail reports, or names the case's reference."""
+    from django.db.models import Q
+
+    from lantern.intelligence.choices import LinkStatus
+    from lantern.intelligence.models import IncidentLink, Profile
+
+    references = [case.reference]
+    crime = getattr(case, "crime", None)
+    match = Q(event_reference__in=references)
+    if crime is not None:
+        references.append(crime.crime_reference)
+        match = Q(event_reference__in=references) | Q(report__in=crime.retail_reports.all())
+    links = IncidentLink.objects.filter(match, status=LinkStatus.CONFIRMED).values("profile")
+    return Profile.objects.filter(force=case.force_id, pk__in=links).order_by("pk")
+
+
+def _suspect_markers(
+    rule: MarkerRule, trigger: str, actor: User | None, case: Case, victims: list[Victim]
+) -> list[Marker]:
+    """Place the rule's warning marker on each suspect's offender profile (once), ledgered
+    on the profile as a police officer adding it would be."""
+    from lantern.intelligence.choices import LinkStatus
+    from lantern.intelligence.models import WarningMarker
+
+    if actor is None:  # A warning marker is always added by someone: the step's officer.
+        return []
+    if rule.requires_domestic_abuse and not any(v.domestic_abuse for v in victims):
+        return []
+    placed = []
+    since = timezone.now() - timedelta(days=rule.within_days)
+    for profile in suspect_profiles(case):
+        recent = profile.links.filter(status=LinkStatus.CONFIRMED, occurred_at__gte=since)
+        if recent.count() < rule.min_cases:
+            continue
+        note = f"Placed by the rule '{rule}' ({case.reference})"
+        _, created = WarningMarker.objects.get_or_create(
+            profile=profile, marker=rule.marker, defaults={"note": note[:300], "added_by": actor}
+        )
+        if not created:
+            continue
+        ledger_record(
+            action=Action.CHANGED,
+            actor=actor,
+            actor_org=case.force,
+            obj=profile,
+            detail={"marker_added": rule.marker, "rule": rule.pk, "trigger": trigger},
+        )
+        marker, _ = Marker.objects.get_or_create(
+            force_id=case.force_id,
+            label=rule.marker,
+            target=rule.target,
+            subject=profile.reference,
+            defaults={"rule": rule, "case": case},
+        )
+        ledger_record(
+            action=Action.CREATED,
+            actor=actor,
+            actor_org=case.force,
+            obj=marker,
+            detail={"rule": rule.pk, "trigger": trigger, "profile": profile.reference},
+        )
+        placed.append(marker)
+    return placed
+
+
 def markers_apply(
     *, trigger: str, actor: User | None, victim: Victim | None = None, case: Case | None = None
 ) -> list[Marker]:
@@ -80,6 +147,10 @@ def markers_apply(
     )
     placed = []
     for rule in rules:
+        if rule.target == MarkerRule.Target.SUSPECT:
+            the_case = case if case is not None else victim.case  # type: ignore[union-attr]
+            placed += _suspect_markers(rule, trigger, actor, the_case, victims)
+            continue
         for v in victims:
             if rule.requires_domestic_abuse and not v.domestic_abuse:
                 continue
@@ -119,6 +190,8 @@ def marker_rule_save(
     _require(membership, membership.organisation_id, frozenset({Role.FORCE_ADMIN}))
     if not str(data.get("marker", "")).strip():
         raise ValidationError({"marker": "Enter the marker to place"})
+    if data.get("target") == MarkerRule.Target.SUSPECT:
+        data = {**data, "marker": _warning_marker(str(data["marker"]))}
     with transaction.atomic():
         rule = rule or MarkerRule(force=membership.organisation)
         for key in ("marker", "trigger", "target", "min_cases", "within_days"):
@@ -134,6 +207,19 @@ def marker_rule_save(
             detail={k: str(v) for k, v in data.items()},
         )
     return rule
+
+
+def _warning_marker(text: str) -> str:
+    """A suspect's profile takes only intelligence's warning markers: the value, given by
+    its value or its label in any case."""
+    from lantern.intelligence.choices import Marker as WarningChoice
+
+    wanted = _norm(text)
+    for value, label in WarningChoice.choices:
+        if wanted in (_norm(value), _norm(label)):
+            return str(value)
+    names = ", ".join(str(label) for _, label in WarningChoice.choices)
+    raise ValidationError({"marker": f"On a suspect's profile, use a warning marker: {names}"})
 
 
 # --- Proposed closures --------------------------------------------------------------------

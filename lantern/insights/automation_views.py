@@ -39,7 +39,8 @@ class RuleForm(forms.ModelForm[MarkerRule]):
             "requires_domestic_abuse",
         ]  # fmt: skip
         labels = {
-            "min_cases": "The person is a victim in at least this many cases",
+            "min_cases": "The person is a victim in at least this many cases (a suspect: "
+            "has at least this many confirmed incidents)",
             "within_days": "Within this many days",
             "requires_domestic_abuse": "Only where domestic abuse is recorded",
         }
@@ -55,7 +56,11 @@ def marker_rules(request: HttpRequest) -> HttpResponse:
                 actor=_user(request), membership=membership, rule=None, data=form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
         else:
             messages.success(request, "Rule added")
             return redirect("insights:markers")

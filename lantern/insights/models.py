@@ -228,6 +228,17 @@ class Obligation(models.Model):
         assert self.event is not None
         return self.event.kind
 
+    @property
+    def what(self) -> str:
+        """What the victim must be told, in words: the event, or the agreed regular update
+        (an update obligation with no event, opened by `reminders.reminders_create`)."""
+        if self.event is not None:
+            return f"{self.get_kind_display()}: {self.event.get_kind_display().lower()}"
+        if self.kind == ObligationKind.UPDATE:
+            frequency = self.victim.get_update_frequency_display().lower()  # type: ignore[attr-defined]
+            return f"Agreed regular update ({frequency}): no contact since the last one"
+        return str(self.get_kind_display())  # type: ignore[attr-defined]
+
     def state(self, today: Any) -> str:
         if self.met_at is not None:
             return "met" if self.met_at.date() <= self.due_date else "met_late"
@@ -333,18 +344,21 @@ class Trigger(models.TextChoices):
 
 
 class MarkerRule(models.Model):
-    """When a step completes, place a marker on the person (the victim) or the location
-    (their address), if the conditions hold. Configured by the force administrator."""
+    """When a step completes, place a marker on the person (the victim), the location
+    (their address) or the suspect (the warning marker on their offender profile in
+    intelligence), if the conditions hold. Configured by the force administrator."""
 
     class Target(models.TextChoices):
-        PERSON = "person", "The person"
+        PERSON = "person", "The person (the victim)"
         LOCATION = "location", "The location (the victim's address)"
+        SUSPECT = "suspect", "The suspect's offender profile (a warning marker)"
 
     force = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     marker = models.CharField("Marker", max_length=100)
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     target = models.CharField(max_length=10, choices=Target.choices, default=Target.PERSON)
-    # The person must be a victim in at least this many cases (this one included)...
+    # The person must be a victim in at least this many cases (this one included), or the
+    # suspect have at least this many confirmed incidents on their profile...
     min_cases = models.PositiveSmallIntegerField(default=1)
     # ...within this many days.
     within_days = models.PositiveIntegerField(default=365)

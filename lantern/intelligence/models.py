@@ -88,6 +88,53 @@ def partner_scope(membership: Membership) -> tuple[Any, Any, Any]:
     return stores, partnerships, forces
 
 
+# `partner_scope()` in one round trip, for the gallery and searches that run on every page
+# a partner opens: Django builds this statement in microseconds, where the same scope as
+# querysets costs milliseconds of CPU per page (bench/search.py). test_rules checks that
+# both give the same ids for every partner role.
+_SCOPE_SQL = """
+WITH s AS (
+  SELECT st.id, st.area_id FROM accounts_store st
+  WHERE (%(role)s = 'store_staff' AND st.company_id = %(org)s AND st.id IN (
+           SELECT ms.store_id FROM accounts_membership_stores ms
+           WHERE ms.membership_id = %(membership)s))
+     OR (%(role)s = 'lp_manager' AND st.company_id = %(org)s)
+     OR (%(role)s = 'partnership_manager' AND st.id IN (
+           SELECT os.store_id FROM accounts_organisation_stores os
+           WHERE os.organisation_id = %(org)s))
+)
+SELECT 'area', s.area_id FROM s
+UNION ALL
+SELECT 'partnership', o.id FROM accounts_organisation o
+WHERE (%(role)s = 'partnership_manager' AND o.id = %(org)s)
+   OR (%(role)s <> 'partnership_manager' AND o.kind = 'partnership' AND EXISTS (
+         SELECT 1 FROM accounts_organisation_stores os JOIN s ON s.id = os.store_id
+         WHERE os.organisation_id = o.id))
+UNION ALL
+SELECT 'force', pa.force_id FROM accounts_partnerapproval pa
+WHERE pa.partner_id = %(org)s AND pa.status = 'approved'
+"""
+
+
+def partner_scope_ids(membership: Membership) -> tuple[list[int], list[int], list[int]]:
+    """(area ids of the partner's stores, its partnership ids, ids of the forces that
+    approved it): `partner_scope()` read in one query."""
+    from django.db import connection
+
+    found: dict[str, set[int]] = {"area": set(), "partnership": set(), "force": set()}
+    params: dict[str, str | int] = {
+        "role": membership.role,
+        "org": membership.organisation_id,
+        "membership": membership.pk,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SCOPE_SQL, params)
+        for kind, pk in cursor.fetchall():
+            if pk is not None:
+                found[kind].add(pk)
+    return sorted(found["area"]), sorted(found["partnership"]), sorted(found["force"])
+
+
 class ProfileQuerySet(models.QuerySet["Profile"]):
     def for_user(self, user: Any) -> ProfileQuerySet:
         """Police see every profile of their force. Partners see a profile only when the
@@ -116,20 +163,30 @@ class ProfileQuerySet(models.QuerySet["Profile"]):
 
     @staticmethod
     def partner_q(membership: Membership) -> Q:
-        """One condition, no extra query: the profiles active in the areas of the partner's
-        stores or in its partnerships, as a UNION the database turns into a short list of
-        ids before it reads any profile."""
+        """The profiles active in the areas of the partner's stores or in its partnerships,
+        shared by a force that approved the partner. The partner's scope (a handful of area,
+        partnership and force ids) is read first, in one small query, and put in the
+        condition as plain lists (`area_id IN (...)`, no nested subqueries): Django builds
+        it in a fraction of the time, and PostgreSQL plans it from its statistics
+        (bench/search.py)."""
         from .choices import PARTNER_ROLES
 
         if membership.role not in PARTNER_ROLES:
             return Q(pk__in=[])
-        stores, partnerships, forces = partner_scope(membership)
-        areas = Store.objects.filter(pk__in=stores).values("area")
+        areas, partnerships, forces = partner_scope_ids(membership)
+        if not forces or not (areas or partnerships):
+            return Q(pk__in=[])
+        # As a UNION (its partnership half may be empty: no id is 0), which PostgreSQL
+        # collects and de-duplicates first: it then reads only those profiles and sorts
+        # them. A plain `IN` list lets it walk every profile of the force newest first
+        # instead, far slower for a store's gallery (bench/search.py).
         active = (
-            ProfileArea.objects.filter(area__in=areas)
+            ProfileArea.objects.filter(area__in=areas or [0])
             .values("profile")
             .union(
-                ProfilePartnership.objects.filter(partnership__in=partnerships).values("profile")
+                ProfilePartnership.objects.filter(partnership__in=partnerships or [0]).values(
+                    "profile"
+                )
             )
         )
         return (
@@ -421,6 +478,12 @@ class ExclusionNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Withdrawn by the organisation that served it, or by the police: kept, not in force.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-served_on", "-pk"]
@@ -431,7 +494,7 @@ class ExclusionNotice(models.Model):
     @property
     def in_force(self) -> bool:
         today = timezone.localdate()
-        return self.served_on <= today <= self.expires_on
+        return self.withdrawn_at is None and self.served_on <= today <= self.expires_on
 
 
 class NotSameDecision(models.Model):

@@ -19,9 +19,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.http import Http404
 from django.utils import timezone
 
-from lantern.accounts.models import Area, Membership
+from lantern.accounts.models import Area, Membership, User
+from lantern.ledger.models import Action
+from lantern.ledger.services import ledger_record
 from lantern.reports.models import SUBMITTED_STATUSES, RetailReport
 
 from .choices import MO_KEYWORDS, LinkStatus, Marker
@@ -38,6 +41,24 @@ from .models import (
 )
 
 GALLERY_PAGE = 24
+
+
+def profile_visible_or_404(actor: User, membership: Membership, pk: int) -> Profile:
+    """The profile if this membership may see it; otherwise 404, and when the profile exists
+    (hidden rather than missing) the refusal is ledgered. Pages and the API both use it."""
+    found = Profile.objects.for_membership(membership).filter(pk=pk).first()
+    if found is not None:
+        return found
+    if Profile.objects.filter(pk=pk).exists():
+        ledger_record(
+            action=Action.AUTHZ_FAILED,
+            actor=actor,
+            actor_org=membership.organisation,
+            object_type="intelligence.profile",
+            object_id=str(pk),
+            require_transaction=False,
+        )
+    raise Http404("No profile found")
 
 
 @dataclass
@@ -168,6 +189,19 @@ def partner_view(profile: Profile, membership: Membership) -> PartnerView:
         view.name = profile.name
         view.aliases = [a.name for a in profile.aliases.all()]
     return view
+
+
+def deletion_review_page(force_id: int, page: int = 1) -> list[Profile]:
+    """The force's profiles with no new incident within the expiry period, longest quiet
+    first, with their confirmed incident count (`confirmed`): one page and one more row."""
+    start = (max(page, 1) - 1) * GALLERY_PAGE
+    return list(
+        Profile.objects.due_for_review(force_id)
+        .annotate(confirmed=Count("links", filter=Q(links__status=LinkStatus.CONFIRMED)))
+        .order_by(F("last_incident_at").asc(nulls_first=True), "created_at", "pk")[
+            start : start + GALLERY_PAGE + 1
+        ]
+    )
 
 
 # --- Duplicates -------------------------------------------------------------------------------

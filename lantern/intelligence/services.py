@@ -238,19 +238,13 @@ def profile_approve(
     _require_own_force(membership, profile, APPROVER_ROLES)
     if approve and not profile.images.exists() and not profile.description:
         raise ValidationError("Add a description or an image before sharing the profile")
-    with transaction.atomic():
-        profile.approved_at = timezone.now() if approve else None
-        profile.approved_by = actor if approve else None
-        profile.save(update_fields=["approved_at", "approved_by"])
-        ledger_record(
-            action=Action.APPROVED if approve else Action.REFUSED,
-            actor=actor,
-            actor_org=membership.organisation,
-            obj=profile,
-            reason=reason,
-            detail={"shared_with_partners": approve},
-        )
-    return profile
+    return _profile_set(
+        actor=actor, membership=membership, profile=profile,
+        fields={"approved_at": timezone.now() if approve else None,
+                "approved_by": actor if approve else None},
+        action=Action.APPROVED if approve else Action.REFUSED, reason=reason,
+        detail={"shared_with_partners": approve},
+    )  # fmt: skip
 
 
 def profile_set_names_shared(
@@ -259,17 +253,29 @@ def profile_set_names_shared(
     _require_own_force(membership, profile, APPROVER_ROLES)
     if shared and not reason.strip():
         raise ValidationError("Enter why partners may see this person's name")
+    return _profile_set(
+        actor=actor, membership=membership, profile=profile,
+        fields={"names_shared": shared, "names_shared_reason": reason.strip() if shared else ""},
+        action=Action.CHANGED, reason=reason, detail={"names_shared": shared},
+    )  # fmt: skip
+
+
+def _profile_set(
+    *, actor: User, membership: Membership, profile: Profile, fields: dict[str, Any],
+    action: Action, reason: str, detail: dict[str, Any],
+) -> Profile:  # fmt: skip
+    """Change these fields of the profile and ledger it, in one transaction."""
     with transaction.atomic():
-        profile.names_shared = shared
-        profile.names_shared_reason = reason.strip() if shared else ""
-        profile.save(update_fields=["names_shared", "names_shared_reason"])
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.save(update_fields=list(fields))
         ledger_record(
-            action=Action.CHANGED,
+            action=action,
             actor=actor,
             actor_org=membership.organisation,
             obj=profile,
             reason=reason,
-            detail={"names_shared": shared},
+            detail=detail,
         )
     return profile
 
@@ -609,6 +615,40 @@ def alerts_mark_read(*, actor: User) -> int:
 # --- Exclusion notices ------------------------------------------------------------------------
 
 
+def exclusion_stores(membership: Membership, notice: ExclusionNotice | None) -> set[int]:
+    """Stores the notice may name: a partner's own; for the police, the issuer's stores."""
+    if membership.role in PARTNER_ROLES:
+        own_stores, _, _ = partner_scope(membership)
+        return set(Store.objects.filter(pk__in=own_stores).values_list("pk", flat=True))
+    assert notice is not None
+    issuer = notice.issued_by
+    return set(
+        Store.objects.filter(Q(company=issuer) | Q(pk__in=issuer.stores.values("pk"))).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _exclusion_check(
+    membership: Membership, notice: ExclusionNotice | None, stores: list[Store],
+    served_on: date, expires_on: date,
+) -> None:  # fmt: skip
+    allowed = exclusion_stores(membership, notice)
+    if not stores or any(s.pk not in allowed for s in stores):
+        raise ValidationError("Choose the stores the person is banned from")
+    if expires_on <= served_on:
+        raise ValidationError("The expiry date must be after the date it was served")
+
+
+def _exclusion_snapshot(notice: ExclusionNotice) -> dict[str, Any]:
+    return {
+        "stores": sorted(s.pk for s in notice.stores.all()),
+        "served_on": notice.served_on.isoformat(),
+        "expires_on": notice.expires_on.isoformat(),
+        "conditions_sha256": hashlib.sha256(notice.conditions.encode()).hexdigest(),
+    }
+
+
 def exclusion_record(
     *,
     actor: User,
@@ -623,12 +663,7 @@ def exclusion_record(
     _require(membership, PARTNER_ROLES, "Only stores and partnerships record exclusion notices")
     if not Profile.objects.for_membership(membership).filter(pk=profile.pk).exists():
         raise PermissionDenied("You cannot see this profile")
-    own_stores, _, _ = partner_scope(membership)
-    allowed = set(Store.objects.filter(pk__in=own_stores).values_list("pk", flat=True))
-    if not stores or any(s.pk not in allowed for s in stores):
-        raise ValidationError("Choose the stores the person is banned from")
-    if expires_on <= served_on:
-        raise ValidationError("The expiry date must be after the date it was served")
+    _exclusion_check(membership, None, stores, served_on, expires_on)
     with transaction.atomic():
         notice = ExclusionNotice.objects.create(
             profile=profile,
@@ -650,6 +685,65 @@ def exclusion_record(
                 "served_on": served_on.isoformat(),
                 "expires_on": expires_on.isoformat(),
             },
+        )
+    return notice
+
+
+def exclusion_may_change(membership: Membership, notice: ExclusionNotice) -> bool:
+    """The organisation that served the notice, or the police of the profile's force
+    (those who edit profiles), may change or withdraw it."""
+    if membership.role in PARTNER_ROLES:
+        return notice.issued_by_id == membership.organisation_id
+    return membership.role in EDITOR_ROLES and notice.profile.force_id == membership.organisation_id
+
+
+def exclusion_update(
+    *, actor: User, membership: Membership, notice: ExclusionNotice, stores: list[Store],
+    served_on: date, expires_on: date, conditions: str,
+) -> ExclusionNotice:  # fmt: skip
+    if not exclusion_may_change(membership, notice):
+        raise PermissionDenied("Only the organisation that served it, or the police")
+    if notice.withdrawn_at is not None:
+        raise ValidationError("This exclusion notice has been withdrawn")
+    _exclusion_check(membership, notice, stores, served_on, expires_on)
+    with transaction.atomic():
+        before = _exclusion_snapshot(notice)
+        notice.served_on, notice.expires_on = served_on, expires_on
+        notice.conditions = conditions.strip()
+        notice.save(update_fields=["served_on", "expires_on", "conditions"])
+        notice.stores.set(stores)
+        ledger_record(
+            action=Action.CHANGED,
+            actor=actor,
+            actor_org=membership.organisation,
+            obj=notice,
+            detail={"old": before, "new": _exclusion_snapshot(notice)},
+        )
+    return notice
+
+
+def exclusion_withdraw(
+    *, actor: User, membership: Membership, notice: ExclusionNotice, reason: str
+) -> ExclusionNotice:
+    """The ban is lifted: kept for the record, no longer in force, shown as withdrawn."""
+    if not exclusion_may_change(membership, notice):
+        raise PermissionDenied("Only the organisation that served it, or the police")
+    if notice.withdrawn_at is not None:
+        raise ValidationError("This exclusion notice has already been withdrawn")
+    if not reason.strip():
+        raise ValidationError("Enter why the exclusion notice is withdrawn")
+    with transaction.atomic():
+        notice.withdrawn_at = timezone.now()
+        notice.withdrawn_by = actor
+        notice.withdrawn_reason = reason.strip()[:300]
+        notice.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        ledger_record(
+            action=Action.CHANGED,
+            actor=actor,
+            actor_org=membership.organisation,
+            obj=notice,
+            reason=reason.strip(),
+            detail={"withdrawn": True, "profile": notice.profile.reference},
         )
     return notice
 

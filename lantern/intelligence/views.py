@@ -6,6 +6,7 @@ service and render. Every search and every profile view is ledgered by the servi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -47,7 +48,16 @@ from .forms import (
     ReasonForm,
     SearchForm,
 )
-from .models import Alert, AlertSetting, IncidentLink, Policy, Profile, ProfileImage, partner_scope
+from .models import (
+    Alert,
+    AlertSetting,
+    ExclusionNotice,
+    IncidentLink,
+    Policy,
+    Profile,
+    ProfileImage,
+    partner_scope,
+)
 
 ALL_ROLES = frozenset(POLICE_ROLES) | PARTNER_ROLES
 
@@ -59,19 +69,7 @@ def _user(request: HttpRequest) -> User:
 
 def _profile(request: HttpRequest, pk: int, membership: Membership) -> Profile:
     """The profile if this membership may see it, else 404 (the refusal ledgered)."""
-    found = Profile.objects.for_membership(membership).filter(pk=pk).first()
-    if found is not None:
-        return found
-    if Profile.objects.filter(pk=pk).exists():
-        ledger_record(
-            action=Action.AUTHZ_FAILED,
-            actor=_user(request),
-            actor_org=membership.organisation,
-            object_type="intelligence.profile",
-            object_id=str(pk),
-            require_transaction=False,
-        )
-    raise Http404("No profile found")
+    return selectors.profile_visible_or_404(_user(request), membership, pk)
 
 
 def _search_from(request: HttpRequest, membership: Membership) -> tuple[SearchForm, Any]:
@@ -495,6 +493,73 @@ def exclusion_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _notice(request: HttpRequest, pk: int) -> tuple[Membership, ExclusionNotice]:
+    """A notice this membership may change (its organisation served it, or the police of
+    the profile's force); any other is not found."""
+    membership = require_role(request, PARTNER_ROLES | EDITOR_ROLES)
+    notice = ExclusionNotice.objects.filter(pk=pk).select_related("profile", "issued_by").first()
+    if notice is None or not services.exclusion_may_change(membership, notice):
+        raise Http404("No exclusion notice found")
+    return membership, notice
+
+
+def exclusion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, notice = _notice(request, pk)
+    if notice.withdrawn_at is not None:
+        messages.error(request, "This exclusion notice has been withdrawn")
+        return redirect("intelligence:profile-detail", pk=notice.profile_id)
+    stores = Store.objects.filter(
+        pk__in=services.exclusion_stores(membership, notice)
+    ).select_related("company")
+    form = ExclusionForm(
+        request.POST or None,
+        stores=stores,
+        initial={
+            "stores": list(notice.stores.all()),
+            "served_on": notice.served_on,
+            "expires_on": notice.expires_on,
+            "conditions": notice.conditions,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.exclusion_update(
+                actor=_user(request), membership=membership, notice=notice,
+                stores=list(d["stores"]), served_on=d["served_on"],
+                expires_on=d["expires_on"], conditions=d["conditions"],
+            )  # fmt: skip
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Exclusion notice changed.")
+            return redirect("intelligence:profile-detail", pk=notice.profile_id)
+    return render(
+        request,
+        "intelligence/exclusion_edit.html",
+        {"form": form, "notice": notice, "profile": notice.profile},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_POST
+def exclusion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, notice = _notice(request, pk)
+    try:
+        services.exclusion_withdraw(
+            actor=_user(request),
+            membership=membership,
+            notice=notice,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("intelligence:exclusion-edit", pk=notice.pk)
+    messages.success(request, "Exclusion notice withdrawn. It is kept, no longer in force.")
+    return redirect("intelligence:profile-detail", pk=notice.profile_id)
+
+
 # --- Picking an offender from a report --------------------------------------------------------
 
 
@@ -624,16 +689,28 @@ def _export(request: HttpRequest) -> HttpResponse:
     )
 
 
-def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
+def _rights_step_up(
+    request: HttpRequest, pk: int, page: Callable[[HttpRequest, int], HttpResponseBase]
+) -> HttpResponseBase:
+    """Force administrators only, and only a profile they may see (403, then 404), before
+    the recent sign-in check of `page` (which may send them to sign in again)."""
     membership = require_role(request, RIGHTS_ROLES)
     _profile(request, pk, membership)
-    return _subject_access(request, pk)
+    return page(request, pk)
+
+
+def _rights_profile(request: HttpRequest, pk: int) -> tuple[Membership, Profile]:
+    membership = current_membership(request)
+    return membership, _profile(request, pk, membership)
+
+
+def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _rights_step_up(request, pk, _subject_access)
 
 
 @require_recent_auth
 def _subject_access(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = current_membership(request)
-    profile = _profile(request, pk, membership)
+    membership, profile = _rights_profile(request, pk)
     if request.method == "POST":
         data = services.subject_access_export(
             actor=_user(request), membership=membership, profile=profile
@@ -648,15 +725,12 @@ def _subject_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def erase(request: HttpRequest, pk: int) -> HttpResponseBase:
-    membership = require_role(request, RIGHTS_ROLES)
-    _profile(request, pk, membership)
-    return _erase(request, pk)
+    return _rights_step_up(request, pk, _erase)
 
 
 @require_recent_auth
 def _erase(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = current_membership(request)
-    profile = _profile(request, pk, membership)
+    membership, profile = _rights_profile(request, pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reference = services.profile_erase(
@@ -672,6 +746,32 @@ def _erase(request: HttpRequest, pk: int) -> HttpResponse:
         "intelligence/erase.html",
         {"profile": profile, "form": form},
         status=400 if form.is_bound else 200,
+    )
+
+
+def deletion_review(request: HttpRequest) -> HttpResponse:
+    """For those who decide deletions: profiles with no new incident within the force's
+    expiry period (hidden from partners), longest quiet first, each to keep or erase."""
+    membership = require_role(request, RIGHTS_ROLES)
+    page = _page_number(request)
+    profiles = selectors.deletion_review_page(membership.organisation_id, page)
+    with transaction.atomic():
+        ledger_record(
+            action=Action.VIEWED,
+            actor=_user(request),
+            actor_org=membership.organisation,
+            object_type="intelligence.deletion_review",
+            detail={"page": page, "profiles": len(profiles[: selectors.GALLERY_PAGE])},
+        )
+    return render(
+        request,
+        "intelligence/deletion_review.html",
+        {
+            "profiles": profiles[: selectors.GALLERY_PAGE],
+            "more": len(profiles) > selectors.GALLERY_PAGE,
+            "page": page,
+            "policy": Policy.for_force(membership.organisation_id),
+        },
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .encoding import EntryFormatError, validate_entry
@@ -82,17 +82,39 @@ def ledger_record(
         validate_entry(entry.as_ledger_dict(seq=0))
     except EntryFormatError as exc:
         raise LedgerError(f"This ledger entry cannot be recorded: {exc}") from exc
-    with transaction.atomic():
+    # No savepoint of its own: the entry stands or falls with the caller's transaction (and a
+    # savepoint would cost two more round trips on every entry).
+    with transaction.atomic(savepoint=False):
         entry.save(force_insert=True)
-        transaction.on_commit(_integrate_after_commit, robust=True)
+        if not _integration_pending():
+            transaction.on_commit(_integrate_after_commit, robust=True)
     return entry
 
 
+def _integration_pending() -> bool:
+    """Whether this transaction already sequences its entries on commit: one pass after the
+    commit takes them all, so a change that records three entries pays for one, not three.
+    Any registration still listed is at least as durable as this entry: Django drops the
+    registrations of a savepoint when it rolls back, so a listed one goes only with a
+    rollback that takes this entry too."""
+    pending: list[tuple[Any, ...]] = connection.run_on_commit  # type: ignore[assignment]
+    return any(registered[1] is _integrate_after_commit for registered in pending)
+
+
 def _integrate_after_commit() -> None:
-    """Give the new entries their place in the tree straight away; if another process holds
-    the sequencer it will take them, and the scheduler's task catches anything left."""
+    """Give the new entries their place in the tree: in this thread straight away (inline),
+    or by waking this process's sequencer thread (background, sequencer.py). Inline, if
+    another process holds the sequencer it will take them, and the scheduler's task catches
+    anything left."""
+    from django.conf import settings
+
     from .store import ledger_integrate
 
+    if settings.LEDGER_SEQUENCER == "background":
+        from .sequencer import sequencer_nudge
+
+        sequencer_nudge()
+        return
     try:
         ledger_integrate(wait=False)
     except Exception:

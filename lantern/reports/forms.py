@@ -17,6 +17,18 @@ from .models import EmailChoice, Kind, Outcome, ReportLink, Requirement
 DATETIME_ATTRS = {"type": "datetime-local", "class": "govuk-input--width-20"}
 
 
+def _required_text(
+    label: str, required: str, *, help_text: str = "", rows: int = 3
+) -> forms.CharField:
+    """A required free-text answer in a textarea, with a plain-English message when empty."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": required},
+    )
+
+
 class ReportForm(forms.Form):
     """The report itself. With `draft=True` nothing is required except the store, so a
     half-finished report can be saved; the checks on what is entered still apply."""
@@ -210,11 +222,7 @@ OffenderFormSet = forms.formset_factory(OffenderForm, extra=1, max_num=20, valid
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(
-        label="Your reply",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter your reply"},
-    )
+    text = _required_text("Your reply", "Enter your reply", rows=4)
 
 
 class CrimeForm(forms.Form):
@@ -227,11 +235,10 @@ class CrimeForm(forms.Form):
 
 
 class AskForm(forms.Form):
-    message = forms.CharField(
-        label="What do you need to know?",
+    message = _required_text(
+        "What do you need to know?",
+        "Enter what you need to know",
         help_text="The store sees this and is emailed",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter what you need to know"},
     )
 
 
@@ -272,38 +279,35 @@ class FinaliseForm(forms.Form):
         choices=[("", "Choose an outcome"), *Outcome.choices],
         error_messages={"required": "Choose an outcome"},
     )
-    reason = forms.CharField(
-        label="Explain the outcome to the store",
+    reason = _required_text(
+        "Explain the outcome to the store",
+        "Explain the outcome to the store",
         help_text="In plain English: the store sees this and is emailed",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Explain the outcome to the store"},
     )
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Why are you withdrawing this report?",
+    reason = _required_text(
+        "Why are you withdrawing this report?",
+        "Enter why you are withdrawing the report",
         help_text="The police see this",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why you are withdrawing the report"},
     )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(
-        label="Police note",
+    text = _required_text(
+        "Police note",
+        "Enter the note",
         help_text="Only the police see notes: they are never shown or sent to the store",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the note"},
     )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label="Why are you reopening the report?",
+    reason = _required_text(
+        "Why are you reopening the report?",
+        "Enter why the report is reopened",
         help_text="The store sees this and is emailed",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Enter why the report is reopened"},
+        rows=2,
     )
 
 

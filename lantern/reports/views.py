@@ -6,6 +6,7 @@ Views parse, authorise (`require_role`, `get_for_user_or_404`), call a service a
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -418,51 +420,75 @@ def _act(
     return _detail(request, report, **{form_name: form})
 
 
-@require_POST
-def report_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, services.RETAIL_ROLES)
+def _act_by_service(
+    request: HttpRequest,
+    pk: int,
+    *,
+    roles: frozenset[str],
+    form_name: str,
+    form_class: type[Form],
+    service: Callable[..., Any],
+    fields: Mapping[str, str],
+    done: str,
+) -> HttpResponse:
+    """The shape of most triage POSTs: check the role, bind the form, and on success call
+    `service(actor=..., membership=..., report=..., **args)` where `fields` maps each
+    service argument to the form field it is read from."""
+    membership = require_role(request, roles)
     return _act(
         request,
         pk,
-        "reply_form",
-        ReplyForm(request.POST),
-        lambda r, d: services.report_reply(
-            actor=_user(request), membership=membership, report=r, text=d["text"]
+        form_name,
+        form_class(request.POST),
+        lambda r, d: service(
+            actor=_user(request),
+            membership=membership,
+            report=r,
+            **{arg: d[field] for arg, field in fields.items()},
         ),
-        "Your reply has been sent to the police.",
+        done,
+    )
+
+
+@require_POST
+def report_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act_by_service(
+        request,
+        pk,
+        roles=services.RETAIL_ROLES,
+        form_name="reply_form",
+        form_class=ReplyForm,
+        service=services.report_reply,
+        fields={"text": "text"},
+        done="Your reply has been sent to the police.",
     )
 
 
 @require_POST
 def report_record_crime(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, services.TRIAGE_ROLES)
-    return _act(
+    return _act_by_service(
         request,
         pk,
-        "crime_form",
-        CrimeForm(request.POST),
-        lambda r, d: services.report_record_crime(
-            actor=_user(request),
-            membership=membership,
-            report=r,
-            crime_reference=d["crime_reference"],
-        ),
-        "Crime recorded. The store has been told.",
+        roles=services.TRIAGE_ROLES,
+        form_name="crime_form",
+        form_class=CrimeForm,
+        service=services.report_record_crime,
+        fields={"crime_reference": "crime_reference"},
+        done="Crime recorded. The store has been told.",
     )
 
 
 @require_POST
 def report_ask(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, services.TRIAGE_ROLES)
-    return _act(
+    return _act_by_service(
         request,
         pk,
-        "ask_form",
-        AskForm(request.POST),
-        lambda r, d: services.report_request_info(
-            actor=_user(request), membership=membership, report=r, message=d["message"]
-        ),
-        "Your question has been sent to the store.",
+        roles=services.TRIAGE_ROLES,
+        form_name="ask_form",
+        form_class=AskForm,
+        service=services.report_request_info,
+        fields={"message": "message"},
+        done="Your question has been sent to the store.",
     )
 
 
@@ -491,84 +517,71 @@ def report_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def report_finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, services.TRIAGE_ROLES)
-    return _act(
+    return _act_by_service(
         request,
         pk,
-        "finalise_form",
-        FinaliseForm(request.POST),
-        lambda r, d: services.report_finalise(
-            actor=_user(request),
-            membership=membership,
-            report=r,
-            outcome_code=d["outcome_code"],
-            reason=d["reason"],
-        ),
-        "Report finalised. The store has been told the outcome.",
+        roles=services.TRIAGE_ROLES,
+        form_name="finalise_form",
+        form_class=FinaliseForm,
+        service=services.report_finalise,
+        fields={"outcome_code": "outcome_code", "reason": "reason"},
+        done="Report finalised. The store has been told the outcome.",
     )
 
 
 @require_POST
 def report_note(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, services.TRIAGE_ROLES | {Role.ANALYST})
-    return _act(
+    return _act_by_service(
         request,
         pk,
-        "note_form",
-        NoteForm(request.POST),
-        lambda r, d: services.report_note(
-            actor=_user(request), membership=membership, report=r, text=d["text"]
-        ),
-        "Note added. Only the police can see it.",
+        roles=services.TRIAGE_ROLES | {Role.ANALYST},
+        form_name="note_form",
+        form_class=NoteForm,
+        service=services.report_note,
+        fields={"text": "text"},
+        done="Note added. Only the police can see it.",
     )
 
 
 @require_POST
 def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, services.TRIAGE_ROLES)
-    return _act(
+    return _act_by_service(
         request,
         pk,
-        "reopen_form",
-        ReopenForm(request.POST),
-        lambda r, d: services.report_reopen(
-            actor=_user(request), membership=membership, report=r, reason=d["reason"]
-        ),
-        "Report reopened. The store has been told.",
+        roles=services.TRIAGE_ROLES,
+        form_name="reopen_form",
+        form_class=ReopenForm,
+        service=services.report_reopen,
+        fields={"reason": "reason"},
+        done="Report reopened. The store has been told.",
     )
 
 
 @require_POST
 def report_link(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, services.TRIAGE_ROLES)
-    return _act(
+    return _act_by_service(
         request,
         pk,
-        "link_form",
-        LinkForm(request.POST),
-        lambda r, d: services.report_link(
-            actor=_user(request),
-            membership=membership,
-            report=r,
-            other_reference=d["reference"],
-            reason=d["reason"],
-        ),
-        "Reports linked.",
+        roles=services.TRIAGE_ROLES,
+        form_name="link_form",
+        form_class=LinkForm,
+        service=services.report_link,
+        fields={"other_reference": "reference", "reason": "reason"},
+        done="Reports linked.",
     )
 
 
 @require_POST
 def report_request_cctv(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_role(request, REQUESTER_ROLES)
-    return _act(
+    return _act_by_service(
         request,
         pk,
-        "cctv_form",
-        CctvRequestForm(request.POST),
-        lambda r, d: services.report_request_cctv(
-            actor=_user(request), membership=membership, report=r, deadline=d["deadline"]
-        ),
-        "CCTV requested. The store has been sent a link to upload it.",
+        roles=REQUESTER_ROLES,
+        form_name="cctv_form",
+        form_class=CctvRequestForm,
+        service=services.report_request_cctv,
+        fields={"deadline": "deadline"},
+        done="CCTV requested. The store has been sent a link to upload it.",
     )
 
 

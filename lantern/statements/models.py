@@ -12,6 +12,7 @@ from django.utils import timezone
 from lantern.accounts.choices import POLICE_ROLES
 from lantern.accounts.models import Membership, Organisation
 from lantern.casework.models import Case
+from lantern.core.models import TokenLink
 
 if TYPE_CHECKING:
     from django_stubs_ext.db.models.manager import RelatedManager
@@ -88,6 +89,11 @@ class Statement(models.Model):
     signed_name = models.CharField(max_length=200, blank=True)
     signed_pdf = models.FileField(upload_to="statements/signed/%Y/%m/", blank=True)
     signed_sha256 = models.CharField(max_length=64, blank=True)
+    # Signed while the time-stamping authority could not be reached: the rendered MG11 with the
+    # witness's signature waits here, unsealed, until `statement_seal_pending()` seals it.
+    seal_pending_pdf = models.FileField(upload_to="statements/pending/%Y/%m/", blank=True)
+    seal_attempts = models.PositiveIntegerField(default=0)
+    seal_error = models.CharField(max_length=300, blank=True)
 
     objects = StatementQuerySet.as_manager()
 
@@ -160,12 +166,10 @@ class RestrictedDetails(models.Model):
         return f"Restricted details for {self.statement}"
 
 
-class StatementLink(models.Model):
+class StatementLink(TokenLink):
+    principal_kind = "statement-link"
+
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
     # Wrong dates of birth or codes: the link locks after too many.
     failed_checks = models.PositiveSmallIntegerField(default=0)
     code_hash = models.CharField(max_length=64, blank=True)
@@ -174,15 +178,8 @@ class StatementLink(models.Model):
     def __str__(self) -> str:
         return f"Link {self.pk} for {self.statement}"
 
-    @property
-    def principal(self) -> str:
-        return f"statement-link:{self.pk}"
-
-    @property
-    def is_usable(self) -> bool:
-        return (
-            self.revoked_at is None
-            and self.expires_at > timezone.now()
-            and self.failed_checks < 5
-            and self.statement.status in {Statement.Status.SENT, Statement.Status.CORRECTIONS}
-        )
+    def leads_somewhere_open(self) -> bool:
+        return self.failed_checks < 5 and self.statement.status in {
+            Statement.Status.SENT,
+            Statement.Status.CORRECTIONS,
+        }

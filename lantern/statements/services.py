@@ -6,13 +6,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -362,8 +364,7 @@ def statement_sign(
 ) -> bytes:
     """Render the MG11 with the signature on every page and after the last word, seal it
     (PAdES with a timestamp), keep the rear page apart, and record its SHA-256."""
-    from . import pdf, signing
-    from .config import signing_config
+    from . import pdf
 
     if _normalise(signed_name) != _normalise(statement.witness_name):
         raise ValidationError("Type your full name exactly as it appears on the statement")
@@ -385,12 +386,11 @@ def statement_sign(
         exhibits=[],
         reader_name=None,
     )
-    sealed = signing.seal_pdf(
-        pdf.render_mg11(document),
-        signing_config(),
-        reason=f"Witness statement of {statement.witness_name}",
-        location=statement.force.name,
-    )
+    rendered = pdf.render_mg11(document)
+    try:
+        sealed: bytes | None = _seal(statement, rendered)
+    except SealUnavailable as unavailable:
+        sealed, seal_error = None, str(unavailable)
     rear_pdf = (
         pdf.render_rear_page(
             pdf.RearPage(
@@ -402,18 +402,23 @@ def statement_sign(
         if rear
         else None  # an officer's own statement has no restricted witness page
     )
-    digest = hashlib.sha256(sealed).hexdigest()
+    digest = hashlib.sha256(sealed if sealed is not None else rendered).hexdigest()
     with transaction.atomic():
-        statement.signed_pdf.save(
-            f"MG11-{statement.pk}-v{version.number}.pdf", ContentFile(sealed), save=False
-        )
-        statement.signed_sha256 = digest
+        name = f"MG11-{statement.pk}-v{version.number}.pdf"
+        fields = ["signed_at", "signed_name", "status"]
+        if sealed is not None:
+            statement.signed_pdf.save(name, ContentFile(sealed), save=False)
+            statement.signed_sha256 = digest
+            fields += ["signed_pdf", "signed_sha256"]
+        else:
+            statement.seal_pending_pdf.save(name, ContentFile(rendered), save=False)
+            statement.seal_attempts = 1
+            statement.seal_error = seal_error[:300]
+            fields += ["seal_pending_pdf", "seal_attempts", "seal_error"]
         statement.signed_at = now
         statement.signed_name = signed_name.strip()
         statement.status = Statement.Status.SIGNED
-        statement.save(
-            update_fields=["signed_pdf", "signed_sha256", "signed_at", "signed_name", "status"]
-        )
+        statement.save(update_fields=fields)
         if rear_pdf is not None:
             restricted, _ = RestrictedDetails.objects.get_or_create(statement=statement)
             restricted.details = rear
@@ -427,14 +432,91 @@ def statement_sign(
             actor_label=actor_label,
             obj=statement,
             object_sha256=digest,
-            reason="MG11 signed and sealed",
+            reason="MG11 signed and sealed"
+            if sealed is not None
+            else "MG11 signed; the seal waits for the time-stamping authority",
             detail={
                 "version": version.number,
                 "text_sha256": hashlib.sha256(version.text.encode()).hexdigest(),
                 "drawn_signature": signature_png is not None,
+                "sealed": sealed is not None,
             },
         )
-    return sealed
+    return sealed if sealed is not None else rendered
+
+
+class SealUnavailable(Exception):
+    """The time-stamping authority (or its network) failed: worth trying again later."""
+
+
+def _seal(statement: Statement, rendered: bytes) -> bytes:
+    """PAdES seal with an RFC 3161 timestamp. A timestamp server that cannot be reached
+    raises SealUnavailable, so the witness's signature is kept and sealed later; a broken
+    signing configuration still fails at once."""
+    from pyhanko.sign.general import SigningError
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    from . import signing
+    from .config import signing_config
+
+    try:
+        return signing.seal_pdf(
+            rendered,
+            signing_config(),
+            reason=f"Witness statement of {statement.witness_name}",
+            location=statement.force.name,
+        )
+    except (TimestampRequestError, OSError) as error:  # requests' errors are OSErrors too
+        raise SealUnavailable(f"time-stamping authority unavailable: {error}") from error
+    except SigningError as error:
+        if isinstance(error.__cause__, (TimestampRequestError, OSError)):
+            raise SealUnavailable(f"time-stamping authority unavailable: {error}") from error
+        raise
+
+
+def statement_seal_pending(limit: int = 100) -> int:
+    """Seal statements signed while the time-stamping authority was down (run by the
+    scheduler every few minutes). Returns how many were sealed; the rest wait for the next
+    run, each failure counted on the statement."""
+    sealed_count = 0
+    pending = Statement.objects.exclude(seal_pending_pdf="").order_by("signed_at")[:limit]
+    for statement in pending:
+        with statement.seal_pending_pdf.open("rb") as handle:
+            rendered = handle.read()
+        try:
+            sealed = _seal(statement, rendered)
+        except SealUnavailable as unavailable:
+            Statement.objects.filter(pk=statement.pk).update(
+                seal_attempts=models.F("seal_attempts") + 1, seal_error=str(unavailable)[:300]
+            )
+            continue
+        digest = hashlib.sha256(sealed).hexdigest()
+        with transaction.atomic():
+            locked = Statement.objects.select_for_update().get(pk=statement.pk)
+            if not locked.seal_pending_pdf:
+                continue  # another worker sealed it meanwhile
+            pending_name = locked.seal_pending_pdf.name
+            locked.signed_pdf.save(pending_name.rsplit("/", 1)[-1], ContentFile(sealed), save=False)
+            locked.signed_sha256 = digest
+            locked.seal_pending_pdf = ""  # type: ignore[assignment]
+            locked.seal_error = ""
+            locked.save(
+                update_fields=["signed_pdf", "signed_sha256", "seal_pending_pdf", "seal_error"]
+            )
+            ledger_record(
+                action=Action.SIGNED,
+                actor_label="lantern",
+                obj=locked,
+                object_sha256=digest,
+                reason="MG11 sealed (the time-stamping authority was unavailable at signing)",
+                detail={
+                    "unsealed_sha256": hashlib.sha256(rendered).hexdigest(),
+                    "attempts": locked.seal_attempts + 1,
+                },
+            )
+            transaction.on_commit(partial(default_storage.delete, pending_name))
+        sealed_count += 1
+    return sealed_count
 
 
 def statement_sign_own(

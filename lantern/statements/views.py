@@ -209,7 +209,14 @@ def statement_sign_own(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Your statement is signed and sealed.")
+        statement.refresh_from_db()
+        messages.success(
+            request,
+            "Your statement is signed and sealed."
+            if statement.signed_pdf
+            else "Your statement is signed. The seal will be added when the time-stamping "
+            "service answers again.",
+        )
     return redirect("statements:detail", pk=statement.pk)
 
 
@@ -300,7 +307,11 @@ def _witness_link(request: HttpRequest, *, for_download: bool = False) -> Statem
     if found is None:
         raise PermissionDenied
     if for_download:
-        if found.revoked_at is not None or found.statement.status != Statement.Status.SIGNED:
+        if (
+            found.revoked_at is not None
+            or found.statement.status != Statement.Status.SIGNED
+            or not found.statement.signed_pdf  # the seal may still be pending
+        ):
             raise PermissionDenied
     elif not found.is_usable:
         raise PermissionDenied

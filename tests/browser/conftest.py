@@ -36,7 +36,9 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
+    """The one Playwright of the session: tests that need a Chromium with other flags (fake
+    camera, several browsers) launch it from here, with `executable_path=CHROMIUM`."""
     missing = not Path(CHROMIUM).exists() or not AXE.exists()
     if missing and os.environ.get("CI") == "true":
         pytest.fail(f"CI=true needs Chromium at {CHROMIUM} and axe-core at {AXE}")
@@ -45,17 +47,22 @@ def browser() -> Iterator[Any]:
         pytest.skip(reason)  # outside CI only: with CI=true the run fails just above
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1024, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 
@@ -73,3 +80,35 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def control_room_request(world: Any, *, case_reference: str, location: str) -> tuple[Any, str]:
+    """An officer's footage request to the council's control room, for yesterday's theft:
+    the request and the token of its link."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from lantern.evidence.services import RequestInput, evidence_request_create
+
+    officer = world.user("officer")
+    return evidence_request_create(
+        actor=officer,
+        membership=officer.memberships.get(),
+        data=RequestInput(
+            case_reference=case_reference,
+            case_title="Theft",
+            recipient_kind="control_room",
+            control_room=world.orgs["council"].control_rooms.get(),
+            store=None,
+            company=None,
+            recipient_name="",
+            recipient_email="",
+            recipient_phone="",
+            location=location,
+            window_start=timezone.now() - timedelta(days=1),
+            window_end=timezone.now() - timedelta(hours=23),
+            reason="Theft",
+            deadline=date.today() + timedelta(days=3),
+        ),
+    )

@@ -4,25 +4,18 @@ AVI), on a phone, and the item page passes axe."""
 from __future__ import annotations
 
 import subprocess
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
 
 from lantern.accounts.tests.factories import World
 from lantern.evidence import media
 from lantern.evidence.models import EvidenceItem, RequestLink
-from lantern.evidence.services import (
-    RequestInput,
-    evidence_item_add,
-    evidence_items_submit,
-    evidence_request_create,
-)
+from lantern.evidence.services import evidence_item_add, evidence_items_submit
 
-from .conftest import axe_violations
+from .conftest import axe_violations, control_room_request
 from .test_pages import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,27 +35,7 @@ def _avi(tmp_path: Path) -> bytes:
 def test_officer_plays_the_working_copy(browser, live_server, world: World, tmp_path) -> None:
     import hashlib
 
-    officer = world.user("officer")
-    request, _ = evidence_request_create(
-        actor=officer,
-        membership=officer.memberships.get(),
-        data=RequestInput(
-            case_reference="NP/5",
-            case_title="Theft",
-            recipient_kind="control_room",
-            control_room=world.orgs["council"].control_rooms.get(),
-            store=None,
-            company=None,
-            recipient_name="",
-            recipient_email="",
-            recipient_phone="",
-            location="Cam 3",
-            window_start=timezone.now() - timedelta(days=1),
-            window_end=timezone.now() - timedelta(hours=23),
-            reason="Theft",
-            deadline=date.today() + timedelta(days=3),
-        ),
-    )
+    request, _ = control_room_request(world, case_reference="NP/5", location="Cam 3")
     link = RequestLink.objects.get(request=request)
     data = _avi(tmp_path)
     evidence_item_add(

@@ -5,44 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from lantern.accounts.tests.factories import PASSWORD, World
 from lantern.evidence.models import EvidenceItem
-from lantern.evidence.services import RequestInput, evidence_request_create
 
-from .conftest import axe_violations
+from .conftest import axe_violations, control_room_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _request(world: World) -> str:
-    officer = world.user("officer")
-    _, token = evidence_request_create(
-        actor=officer,
-        membership=officer.memberships.get(),
-        data=RequestInput(
-            case_reference="NP/1",
-            case_title="Theft",
-            recipient_kind="control_room",
-            control_room=world.orgs["council"].control_rooms.get(),
-            store=None,
-            company=None,
-            recipient_name="",
-            recipient_email="",
-            recipient_phone="",
-            location="High Street camera 3",
-            window_start=timezone.now() - timedelta(days=1),
-            window_end=timezone.now() - timedelta(hours=23),
-            reason="Theft",
-            deadline=date.today() + timedelta(days=3),
-        ),
-    )
+    _, token = control_room_request(world, case_reference="NP/1", location="High Street camera 3")
     return f"/evidence/link/{token}/"
 
 
@@ -66,7 +43,7 @@ def test_resumable_upload_in_the_browser(page, live_server, world: World, tmp_pa
     page.set_input_files("#id_footage", str(footage))
     page.get_by_role("button", name="Upload files").click()
     # tus-js-client uploads, shows progress, then the page reloads with the file to describe.
-    page.get_by_text("Describe each file and submit").wait_for(timeout=30_000)
+    page.get_by_text("Describe each file and submit").wait_for(timeout=60_000)
     digest = hashlib.sha256(data).hexdigest()
     assert digest in page.content()
     item = EvidenceItem.objects.get()

@@ -44,7 +44,7 @@ def _phone(browser: Any, live_server: Any, world: World, incident: Incident) -> 
         geolocation={"latitude": 51.5074, "longitude": -0.1278},
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     page.goto(f"{live_server.url}/accounts/sign-in/?next=/casework/incidents/{incident.reference}/")
     page.get_by_label("Username").fill("officer")
     page.get_by_label("Password", exact=True).fill(PASSWORD)

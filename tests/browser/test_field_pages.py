@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _sign_in(browser: Any, live_server: Any, world: World, name: str) -> tuple[Any, Any]:
     context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     page.goto(f"{live_server.url}/accounts/sign-in/")
     page.get_by_label("Username").fill(name)
     page.get_by_label("Password", exact=True).fill(PASSWORD)

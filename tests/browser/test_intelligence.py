@@ -29,7 +29,7 @@ def test_gallery_pick_and_confirm(browser, live_server, world: World) -> None:  
     )  # fmt: skip
     phone = browser.new_context(viewport={"width": 360, "height": 800})
     page = phone.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     try:
         sign_in(page, base, world, "store_staff")
         page.goto(base + reverse("intelligence:gallery"))
@@ -52,7 +52,7 @@ def test_gallery_pick_and_confirm(browser, live_server, world: World) -> None:  
         phone.close()
     desk = browser.new_context(viewport={"width": 1024, "height": 800})
     page = desk.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     try:
         sign_in(page, base, world, "officer")
         page.goto(base + reverse("intelligence:profile-detail", args=[profile.pk]))
@@ -65,3 +65,44 @@ def test_gallery_pick_and_confirm(browser, live_server, world: World) -> None:  
         assert link.status == "confirmed"
     finally:
         desk.close()
+
+
+def test_deletion_review_and_exclusion_change_pages(browser, live_server, world: World) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from lantern.intelligence import services
+    from lantern.intelligence.models import ExclusionNotice
+
+    base = live_server.url
+    quiet = make_profile(world, name="Quiet Person", days_ago=400)
+    shared = make_profile(world, name="Jon Smith", image=True)
+    today = timezone.localdate()
+    notice = services.exclusion_record(
+        actor=world.user("store_staff"), membership=world.membership("store_staff"),
+        profile=shared, stores=[world.stores["store"]], served_on=today,
+        expires_on=today + timedelta(days=365), conditions="Not to enter",
+    )  # fmt: skip
+    desk = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = desk.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        sign_in(page, base, world, "force_admin")
+        page.goto(base + reverse("intelligence:deletion-review"))
+        assert quiet.reference in page.content()
+        assert_accessible(page, "deletion review")
+    finally:
+        desk.close()
+    phone = browser.new_context(viewport={"width": 360, "height": 800})
+    page = phone.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        sign_in(page, base, world, "store_staff")
+        page.goto(base + reverse("intelligence:exclusion-edit", args=[notice.pk]))
+        assert_accessible(page, "change an exclusion notice")
+        page.get_by_label("Why it is withdrawn").fill("Served in error")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Withdraw the notice").click()
+        assert ExclusionNotice.objects.get(pk=notice.pk).withdrawn_at is not None
+        assert_accessible(page, "profile after withdrawing")
+    finally:
+        phone.close()

@@ -35,7 +35,7 @@ def phone(browser: Any, settings: Any) -> Iterator[Any]:
         permissions=["geolocation"],
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()
     cache.clear()
@@ -103,7 +103,7 @@ def _you(page: Any, unsafe: str = "") -> None:
 
 def _send(page: Any) -> PublicReport:
     _scan(page, "check answers")
-    with page.expect_navigation(timeout=30_000):
+    with page.expect_navigation(timeout=60_000):
         page.get_by_role("button", name="Send report").click()
     _scan(page, "sent")
     assert "Report sent" in page.content()
@@ -201,7 +201,7 @@ def test_collision_without_injury_with_dashcam_footage(
     _scan(page, "upload")
     page.set_input_files("#id_footage", str(clip))
     page.get_by_role("button", name="Upload files").click()
-    page.get_by_text("Say what each file shows, then send").wait_for(timeout=30_000)
+    page.get_by_text("Say what each file shows, then send").wait_for(timeout=60_000)
     _scan(page, "upload described")
     item = EvidenceItem.objects.get()
     assert item.upload is not None and item.request == PublicReport.objects.get().evidence_request

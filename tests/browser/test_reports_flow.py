@@ -28,7 +28,7 @@ def test_store_reports_and_officer_triages(browser, live_server, world: World) -
     base = live_server.url
     phone = browser.new_context(viewport={"width": 360, "height": 800})
     page = phone.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     try:
         sign_in(page, base, world, "store_staff")
         page.goto(base + reverse("reports:list"))
@@ -78,7 +78,7 @@ def test_store_reports_and_officer_triages(browser, live_server, world: World) -
 
     desk = browser.new_context(viewport={"width": 1024, "height": 800})
     page = desk.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     try:
         sign_in(page, base, world, "officer")
         page.goto(base + reverse("reports:list"))

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.environment import unavailable
 from tests.faults.helpers import HOST, free_port
 from tests.security.figures import report
 
@@ -78,9 +79,7 @@ class Cluster:
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
     if BIN is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true needs the PostgreSQL server programs (initdb, pg_ctl)")
-        pytest.skip("PostgreSQL server programs (initdb) are not installed")
+        unavailable("the PostgreSQL server programs (initdb, pg_ctl)")
     # Its own folder under /tmp: the postgres user cannot enter pytest's (mode 0700).
     work = Path(tempfile.mkdtemp(prefix="lantern-pg-"))
     found = Cluster(work)

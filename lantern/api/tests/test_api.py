@@ -20,8 +20,9 @@ from lantern.accounts.tests.factories import World, sign_in
 from lantern.api.models import ApiToken, Scope
 from lantern.api.services import api_token_issue, api_token_revoke
 from lantern.casework.models import Case
-from lantern.evidence.models import EvidenceRequest
+from lantern.evidence.models import DerivedFile, EvidenceRequest
 from lantern.ledger.models import Action, Entry
+from lantern.redaction.services import REDACTED_KIND
 from lantern.reports.models import RetailReport
 from lantern.statements.models import Statement
 from tests.sweep_rules import ACTORS
@@ -333,6 +334,20 @@ def test_evidence_requests_and_items(world: World, issue: Issue) -> None:
     # Partners never download; no working copy was made for this item.
     assert_problem(call(council, "get", f"/evidence/items/{item.pk}/original"), 403)
     assert_problem(call(police, "get", f"/evidence/items/{item.pk}/working-copy"), 404)
+    # A redacted copy's details (boxes, who asked) are for police, not the partner.
+    DerivedFile.objects.create(
+        item=item,
+        kind=REDACTED_KIND,
+        content_type="image/png",
+        size=1,
+        sha256="b" * 64,
+        parent_sha256=item.sha256,
+        recipe={"boxes": [{"x": 1, "y": 2}], "requested_by": "officer"},
+    )
+    kinds = [d["kind"] for d in call(police, "get", f"/evidence/items/{item.pk}").json()["derived"]]
+    assert kinds == [REDACTED_KIND]
+    listed_items = call(council, "get", f"/evidence/requests/{request.reference}/items").json()
+    assert listed_items[0]["derived"] == []
 
 
 @pytest.mark.django_db

@@ -34,15 +34,20 @@ class Receiver:
     def __init__(self, statuses: list[int]) -> None:
         self.statuses = list(statuses)
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.location = ""  # sent with 3xx answers
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.received.append((dict(self.headers), body))
                 self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
+                if outer.location:
+                    self.send_header("Location", outer.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            do_GET = do_POST  # a followed redirect may arrive as a GET
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -128,6 +133,22 @@ def test_gives_up_and_shows_the_failure(world: World, receiver: Any, on_commit: 
     assert b"Failed" in detail.content and b"HTTP 500" in detail.content
     other = sign_in(Client(), world.user("force_admin_b"))
     assert other.get(reverse("api:webhook-detail", args=[delivery.webhook_id])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redirect_is_not_followed(world: World, receiver: Any, on_commit: Any) -> None:
+    """The address check covers the URL the manager gave, not where it redirects to (it
+    could point at the server itself), so a receiver's redirect is a failed delivery."""
+    target = receiver()
+    hop = receiver([302] * 10)
+    hop.location = target.url
+    _hook(world, "force_admin", hop.url, [Event.REPORT_STATUS])
+    _record_crime(world, submitted_report(world), on_commit)
+    delivery = WebhookDelivery.objects.get()
+    assert target.received == []
+    assert len(hop.received) == delivery.attempts == webhooks.MAX_ATTEMPTS
+    assert (delivery.state, delivery.last_status) == (WebhookDelivery.State.FAILED, 302)
+    assert delivery.last_error == "HTTP 302"
 
 
 @pytest.mark.django_db

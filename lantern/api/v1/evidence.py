@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from lantern.accounts.choices import POLICE_ROLES
 from lantern.accounts.models import ControlRoom, Organisation, Store
 from lantern.api.models import ApiToken, Scope
 from lantern.core.permissions import get_for_user_or_404
 from lantern.evidence import item_views
 from lantern.evidence.models import EvidenceItem, EvidenceRequest
 from lantern.evidence.services import REQUESTER_ROLES, RequestInput, evidence_request_create
+from lantern.redaction.services import REDACTED_KIND
 
 from .core import (
     CREATE_ERRORS,
@@ -106,7 +108,7 @@ def request_out(request: EvidenceRequest) -> dict[str, Any]:
     }
 
 
-def item_out(item: EvidenceItem) -> dict[str, Any]:
+def item_out(item: EvidenceItem, *, police: bool) -> dict[str, Any]:
     return {
         "id": item.pk,
         "request_reference": item.request.reference if item.request else None,
@@ -130,6 +132,8 @@ def item_out(item: EvidenceItem) -> dict[str, Any]:
                 "recipe": d.recipe,
             }
             for d in item.derived.all()
+            # A redacted copy's recipe says where boxes were drawn and by whom: police only.
+            if police or d.kind != REDACTED_KIND
         ],
     }
 
@@ -232,7 +236,8 @@ def request_items(request: HttpRequest, reference: str) -> list[dict[str, Any]]:
     token = token_of(request, Scope.EVIDENCE_READ)
     found = get_for_user_or_404(EvidenceRequest, token.service_user, reference=reference)
     items = found.items.exclude(state=EvidenceItem.State.DRAFT).prefetch_related("derived")
-    return [item_out(i) for i in items.select_related("request")]
+    police = token.membership.role in POLICE_ROLES
+    return [item_out(i, police=police) for i in items.select_related("request")]
 
 
 @router.get(
@@ -246,7 +251,7 @@ def read_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
         from django.http import Http404
 
         raise Http404
-    return item_out(item)
+    return item_out(item, police=token.membership.role in POLICE_ROLES)
 
 
 @router.get(

@@ -1,9 +1,9 @@
 """Offender profiles: the police's full profile; a partner only its reduced view.
 
 The rules are the web pages' own: `selectors.profiles_search` (what a membership may see),
-`selectors.partner_view` (all a partner may see of one), the view's `_profile` (hidden is a
-404, the refusal ledgered), and `services.search_record` / `view_record` (every search and
-every profile read ledgered; the police give a reason for a search).
+`selectors.partner_view` (all a partner may see of one), `selectors.profile_visible_or_404`
+(hidden is a 404, the refusal ledgered), and `services.search_record` / `view_record`
+(every search and every profile read ledgered; the police give a reason for a search).
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ def read_profile(request: HttpRequest, profile_id: int) -> dict[str, Any]:
     `intelligence:read`."""
     token = _reader(request)
     act_as(request, token)
-    profile = intelligence_views._profile(request, profile_id, token.membership)
+    profile = selectors.profile_visible_or_404(token.service_user, token.membership, profile_id)
     police = token.membership.is_police
     services.view_record(
         actor=token.service_user, membership=token.membership, profile=profile, reduced=not police

@@ -39,4 +39,6 @@ def test_scheduled_tasks_run(tmp_path, settings) -> None:
         "uploads_expire_task",
         "fixity_check_task",
         "report_digests_task",
+        "victims_code_daily_task",
+        "statement_seal_pending_task",
     }

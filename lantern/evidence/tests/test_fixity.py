@@ -120,6 +120,39 @@ def test_rerun_does_not_record_or_alert_twice(world: World, client_for, mailoutb
     assert failures(item).count() == 1 and len(mailoutbox) == sent
 
 
+def test_alert_refused_by_the_mail_server_is_sent_by_the_next_run(
+    world: World, client_for, mailoutbox, on_commit, monkeypatch
+):
+    """The failure is recorded at once; the email, refused once, goes on the next run and
+    only then is recorded as sent; a third run sends nothing more."""
+    import smtplib
+
+    from lantern.evidence import fixity
+
+    item = upload_and_submit(world, client_for, mailoutbox, on_commit)
+    flip_bit(item.original.storage, item.original.name, 100)
+    sent = len(mailoutbox)
+    real_send = fixity.send_mail  # type: ignore[attr-defined]
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server went away")
+
+    monkeypatch.setattr(fixity, "send_mail", refuse)
+    assert run(on_commit)["failed"] == 1
+    alerts_sent = Entry.objects.filter(object_id=str(item.pk), reason=fixity.ALERT_SENT_REASON)
+    assert failures(item).count() == 1 and len(mailoutbox) == sent
+    assert not alerts_sent.exists()
+
+    monkeypatch.setattr(fixity, "send_mail", real_send)
+    assert run(on_commit)["failed"] == 1
+    assert failures(item).count() == 1 and len(mailoutbox) == sent + 1
+    assert "fixity" in mailoutbox[-1].subject.lower()
+    assert alerts_sent.get().detail["failure_entry"] == failures(item).get().pk
+
+    run(on_commit)
+    assert len(mailoutbox) == sent + 1 and alerts_sent.count() == 1
+
+
 def test_derived_file_bit_flip_and_missing_file(world: World, client_for, mailoutbox, on_commit):
     item = upload_and_submit(world, client_for, mailoutbox, on_commit)
     thumb = b"\x89PNG\r\n\x1a\n" + b"thumbnail" * 100

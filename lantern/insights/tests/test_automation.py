@@ -220,3 +220,118 @@ def test_retention_disposal_removes_content_and_keeps_ledger(world, client_for, 
         url, {"kind": "evidence_item", "pk": item.pk, "decision": "dispose", "reason": "x"}
     )
     assert RetentionDecision.objects.filter(decided_by=world.user("supervisor_b")).count() == 0
+
+
+# --- Markers on the suspect's offender profile (intelligence) ------------------------------
+
+
+def _suspect(world, case: Case, incidents: int = 1) -> Any:
+    """A force A offender profile the police linked to this case (by its reference)."""
+    from lantern.intelligence import services as intel
+    from lantern.intelligence.tests.factories import make_profile
+
+    profile = make_profile(world, incidents=0, approved=False)
+    for i in range(incidents):
+        intel.link_add(
+            actor=world.user("supervisor"), membership=world.membership("supervisor"),
+            profile=profile, event_reference=case.reference if i == 0 else f"X{i}",
+            occurred_at=timezone.now() - timedelta(days=i + 1), summary="Theft",
+        )  # fmt: skip
+    return profile
+
+
+def _markers_on(profile) -> list[str]:
+    return list(profile.markers.values_list("marker", flat=True))
+
+
+def _arrest(world, case: Case) -> None:
+    services.event_record(
+        actor=world.user("officer"), membership=world.membership("officer"), case=case,
+        kind="arrest", occurred_at=timezone.now(),
+    )  # fmt: skip
+
+
+def test_suspect_rule_places_a_warning_marker_on_the_profile_on_arrest(world) -> None:
+    _rule(world, marker="violence", trigger="arrest", target="suspect")
+    case = _case(world, "S1")
+    suspect = _suspect(world, case)
+    unrelated = _suspect(world, _case(world, "S2"))
+    _victim(world, case)
+    assert _markers_on(suspect) == []  # recording the victim is not the trigger
+    _arrest(world, case)
+    assert _markers_on(suspect) == ["violence"] and _markers_on(unrelated) == []
+    warning = suspect.markers.get()
+    assert warning.added_by == world.user("officer") and "S1" in warning.note
+    assert Entry.objects.filter(
+        action=Action.CHANGED, object_type="intelligence.profile", object_id=str(suspect.pk),
+        detail__marker_added="violence",
+    ).exists()  # fmt: skip
+    assert Marker.objects.get().subject == suspect.reference
+    _arrest(world, case)  # placed once
+    assert suspect.markers.count() == 1 and Marker.objects.count() == 1
+
+
+def test_suspect_rule_through_the_crimes_retail_report(world) -> None:
+    from lantern.casework.models import Crime
+    from lantern.intelligence import services as intel
+    from lantern.intelligence.tests.factories import make_profile
+    from lantern.reports.models import RetailReport
+
+    _rule(world, marker="threats", trigger="victim_recorded", target="suspect")
+    case = _case(world, "S3")
+    store = world.stores["store"]
+    report = RetailReport.objects.create(
+        store=store, company=store.company, force=store.area.force,
+        reported_by=world.user("store_staff"), reference="RC-2026-000501",
+        occurred_at=timezone.now(), kind="theft_with_violence_or_threats", status="received",
+        submitted_at=timezone.now(), description="Threatened staff",
+    )  # fmt: skip
+    crime = Crime.objects.create(
+        force=case.force, crime_reference="CR/1", classification="other", case=case,
+        created_by=world.user("officer"),
+    )  # fmt: skip
+    crime.retail_reports.add(report)
+    profile = make_profile(world, incidents=0, approved=False)
+    intel.link_add(
+        actor=world.user("supervisor"), membership=world.membership("supervisor"),
+        profile=profile, report=report,
+    )  # fmt: skip
+    _victim(world, case)
+    assert _markers_on(profile) == ["threats"]
+
+
+def test_suspect_rule_conditions_incidents_and_domestic_abuse(world) -> None:
+    _rule(world, marker="violence", trigger="arrest", target="suspect", min_cases=3)
+    _rule(world, marker="weapons", trigger="arrest", target="suspect",
+          requires_domestic_abuse=True)  # fmt: skip
+    case = _case(world, "S4")
+    few = _suspect(world, case, incidents=2)
+    many = _suspect(world, case, incidents=3)
+    _victim(world, case)  # no domestic abuse recorded
+    _arrest(world, case)
+    assert _markers_on(few) == [] and _markers_on(many) == ["violence"]
+    da_case = _case(world, "S5")
+    da_suspect = _suspect(world, da_case)
+    _victim(world, da_case, full_name="Dee", email="dee@example.test", domestic_abuse=True)
+    _arrest(world, da_case)
+    assert _markers_on(da_suspect) == ["weapons"]
+
+
+def test_suspect_rule_on_closure_and_only_warning_markers_accepted(world, client_for) -> None:
+    admin = client_for("force_admin")
+    form = {"marker": "Repeat victim", "trigger": "closure", "target": "suspect",
+            "min_cases": "1", "within_days": "365"}  # fmt: skip
+    refused = admin.post(reverse("insights:markers"), form)
+    assert refused.status_code == 200 and "use a warning marker" in refused.content.decode()
+    assert not MarkerRule.objects.exists()
+    assert admin.post(reverse("insights:markers"), {**form, "marker": "Drugs"}).status_code == 302
+    assert MarkerRule.objects.get().marker == "drugs"
+    case = _case(world, "S6", 40)
+    suspect = _suspect(world, case)
+    automation.closures_propose(world.orgs["force"])
+    proposal = ClosureProposal.objects.get(case=case)
+    automation.closures_decide(
+        actor=world.user("supervisor"), membership=world.membership("supervisor"),
+        proposals=[proposal], confirm=True,
+    )  # fmt: skip
+    assert _markers_on(suspect) == ["drugs"]

@@ -75,6 +75,42 @@ def link_a(w: World) -> dict[str, Any]:
     return {"pk": IncidentLink.objects.filter(profile__name="Sweep Person").first().pk}  # type: ignore[union-attr]
 
 
+def exclusion_a(w: World) -> dict[str, Any]:
+    """An exclusion notice retail A served (by its store staff) on the swept profile."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lantern.intelligence.models import ExclusionNotice
+    from lantern.intelligence.services import exclusion_record
+
+    kwargs = profile_a(w)
+    existing = ExclusionNotice.objects.filter(profile_id=kwargs["pk"]).first()
+    if existing is None:
+        from lantern.intelligence.models import Profile
+
+        today = timezone.localdate()
+        existing = exclusion_record(
+            actor=w.user("store_staff"), membership=w.membership("store_staff"),
+            profile=Profile.objects.get(pk=kwargs["pk"]), stores=[w.stores["store"]],
+            served_on=today, expires_on=today + timedelta(days=365), conditions="Not to enter",
+        )  # fmt: skip
+    return {"pk": existing.pk}
+
+
+def notice_changers(actor: str) -> Any:
+    """Retail A (which served the notice) and force A's profile editors; any other partner
+    or force does not find it (404); other roles are refused (403)."""
+    if actor == "anon":
+        return "login"
+    role = actor.removesuffix("_b")
+    if role not in PARTNER_ROLES | EDITOR_ROLES:
+        return 403
+    if actor.endswith("_b") or role == Role.PARTNERSHIP_MANAGER:
+        return 404
+    return 200
+
+
 def report_pick(w: World) -> dict[str, Any]:
     return {"report_pk": retail_report_a(w)["pk"]}
 
@@ -119,6 +155,9 @@ EXPECTED: Expectations = {
     "intelligence:not-same": (two_profiles_a, everyone(405)),
     "intelligence:subject-access": (profile_a, of_force_a(RIGHTS_ROLES)),
     "intelligence:erase": (profile_a, of_force_a(RIGHTS_ROLES)),
+    "intelligence:deletion-review": (lambda w: {}, roles(set(RIGHTS_ROLES))),
+    "intelligence:exclusion-edit": (exclusion_a, notice_changers),
+    "intelligence:exclusion-withdraw": (exclusion_a, everyone(405)),
 }
 
 # Who may POST to the URLs above that answer GET with 405: the view's `require_role`, then
@@ -132,4 +171,6 @@ WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
     # Sharing a profile, or its names, with partners is a supervisor's or admin's decision.
     "intelligence:profile-approve": of_force_a(APPROVER_ROLES),
     "intelligence:profile-names": of_force_a(APPROVER_ROLES),
+    # The organisation that served the notice, or force A's profile editors.
+    "intelligence:exclusion-withdraw": notice_changers,
 }

@@ -269,3 +269,28 @@ def test_partner_search_by_name_is_ignored(
     assert page.status_code == 200
     assert page.content.decode().count("intelligence/images/") == 0
     assert page.content.decode().count('class="govuk-heading-s') == 2
+
+
+def test_scope_ids_in_one_query_match_the_querysets(world: World) -> None:
+    """`partner_scope_ids` (one SQL statement) gives what `partner_scope` (querysets) gives,
+    for every partner role of both worlds, and nothing for police or councils."""
+    from lantern.accounts.models import Membership, Store
+    from lantern.intelligence.choices import PARTNER_ROLES
+    from lantern.intelligence.models import ProfileQuerySet, partner_scope, partner_scope_ids
+
+    partners = Membership.objects.filter(role__in=PARTNER_ROLES).select_related("organisation")
+    assert partners.count() >= 6
+    for m in partners:
+        stores, partnerships, forces = partner_scope(m)
+        expected = (
+            sorted(set(Store.objects.filter(pk__in=stores).values_list("area", flat=True))),
+            sorted(set(partnerships.values_list("pk", flat=True))),
+            sorted(set(forces.values_list("force", flat=True))),
+        )
+        assert partner_scope_ids(m) == expected, m.role
+        assert expected[0] and expected[2], m.role
+    for name in ("officer", "cctv_operator"):
+        m = world.membership(name)
+        areas, partnerships, _ = partner_scope_ids(m)
+        assert (areas, partnerships) == ([], [])
+        assert not Profile.objects.filter(ProfileQuerySet.partner_q(m)).exists()

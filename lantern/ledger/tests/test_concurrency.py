@@ -71,7 +71,13 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_concurrent_writers_on_this_backend(fresh_database: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sequencer", ["inline", "background"])
+def test_concurrent_writers_on_this_backend(
+    fresh_database: str, tmp_path: Path, sequencer: str
+) -> None:
+    """Inline, each commit sequences; in the background, a thread per writer process does,
+    and a writer exits with entries its thread had not reached: the check's checkpoint
+    takes them, as the scheduler's task would."""
     env = {
         **os.environ,
         "DATABASE_URL": fresh_database,
@@ -79,6 +85,7 @@ def test_concurrent_writers_on_this_backend(fresh_database: str, tmp_path: Path)
         "LANTERN_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "LEDGER_DB_GUARDS": "true",
+        "LEDGER_SEQUENCER": sequencer,
     }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=180

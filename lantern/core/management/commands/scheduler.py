@@ -21,6 +21,8 @@ def schedule() -> list[tuple[str, int]]:
         ("lantern.uploads.tasks.uploads_expire_task", 3600),
         ("lantern.evidence.fixity.fixity_check_task", settings.LANTERN_FIXITY_SECONDS),
         ("lantern.reports.tasks.report_digests_task", 86400),
+        ("lantern.insights.tasks.victims_code_daily_task", 86400),
+        ("lantern.statements.tasks.statement_seal_pending_task", 300),
     ]
 
 

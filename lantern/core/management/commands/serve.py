@@ -11,6 +11,23 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 
+def web_command(python: str, bind: str, workers: int, threads: int) -> list[str]:
+    """The web role: gunicorn, threaded workers. Request bodies are not buffered: a tus PATCH
+    streams through `wsgi.input` as it arrives (docs/performance.md)."""
+    return [
+        python, "-m", "gunicorn", "config.wsgi:application",
+        "--bind", bind,
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        # Large uploads stream for minutes; the default 30 s kills them.
+        "--timeout", "300",
+        "--graceful-timeout", "10",
+        "--no-control-socket",
+        "--access-logfile", "-",
+    ]  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Start gunicorn and the db_worker task worker together, and stop both on Ctrl-C."
 
@@ -21,18 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
-        web = [
-            python, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--worker-class", "gthread",
-            "--threads", str(options["threads"]),
-            # Large uploads stream for minutes; the default 30 s kills them.
-            "--timeout", "300",
-            "--graceful-timeout", "10",
-            "--no-control-socket",
-            "--access-logfile", "-",
-        ]  # fmt: skip
+        web = web_command(python, options["bind"], options["workers"], options["threads"])
         worker = [python, "manage.py", "db_worker", "--no-reload", "--queue-name", "*"]
         scheduler = [python, "manage.py", "scheduler"]
         procs = [subprocess.Popen(cmd) for cmd in (web, worker, scheduler)]
