@@ -69,6 +69,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the current page."""
+    # A click that navigates returns once the new document is committed, perhaps before its
+    # <head> is parsed: scan the page only once it has loaded.
+    page.wait_for_load_state("load")
     # Loaded from our own origin (the build copies it to static/build/test/), so the page's
     # CSP, which forbids inline scripts, stays enforced during the scan.
     page.add_script_tag(url="/static/build/test/axe.min.js")

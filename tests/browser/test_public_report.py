@@ -74,9 +74,11 @@ def _when_where(page: Any, location: str, use_gps: bool = False) -> None:
 def _start(page: Any, base: str, link: str) -> None:
     page.goto(base + "/report/")
     _scan(page, "choose")
-    page.get_by_role("link", name=link).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=link).click()
     _scan(page, "start")
-    page.get_by_role("button", name="Start now").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start now").click()
     _scan(page, "first question")
 
 
@@ -141,7 +143,8 @@ def test_collision_with_injury_on_a_phone(phone: Any, live_server: Any, area: An
     _you(page)
     _continue(page, "check answers")
     # Change an answer from check your answers, and come back.
-    page.get_by_role("link", name="Change colour (vehicle 2)").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Change colour (vehicle 2)").click()
     _scan(page, "change vehicle 2")
     page.get_by_label("Colour (optional)").fill("White")
     _continue(page, "check answers again")
@@ -291,7 +294,8 @@ def test_officer_works_the_queue(browser: Any, live_server: Any, world: Any) -> 
         sign_in(page, live_server.url, world, "officer")
         page.goto(live_server.url + "/report/queue/")
         _scan(page, "queue")
-        page.get_by_role("link", name=report.reference).click()
+        with page.expect_navigation():
+            page.get_by_role("link", name=report.reference).click()
         _scan(page, "report")
         assert "Someone was injured" in page.content()
         page.get_by_label("Officer").select_option(label=str(world.user("investigator")))
