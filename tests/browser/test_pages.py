@@ -42,7 +42,8 @@ def test_officer_signs_in_with_totp_and_sees_home(page, live_server, world: Worl
     assert "Force A" in page.content()
     assert_accessible(page, "officer home")
     # Sign out is a real POST form.
-    page.get_by_role("button", name="Sign out").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
     assert "/accounts/sign-in/" in page.url
 
 

@@ -270,11 +270,13 @@ def test_crime_report_without_javascript(
         page.get_by_label("Your address (optional)").fill("4 Elm Road, Northtown")
         page.get_by_label("Email is not safe").check()
         page.get_by_role("button", name="Save and continue").click()
-        page.get_by_role("button", name="Send report").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send report").click()
         assert "Please wait" in page.content() and "wing mirror" in page.content()
         assert not PublicReport.objects.exists()
         settings.PUBLIC_REPORT_NOJS_WAIT_SECONDS = 0
-        page.get_by_role("button", name="Send report").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send report").click()
         assert "Report sent" in page.content()
         report = PublicReport.objects.get()
         assert report.crime_kind == "criminal_damage" and report.confirmation_channel == "post"
