@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import secrets
@@ -60,20 +61,34 @@ def public_address_problem(url: str) -> str:
     """In production a webhook may only reach public addresses: never the server itself, its
     private network or cloud metadata (SSRF). Checked when registered and before each try
     (the name could resolve differently later). Empty when allowed."""
+    return checked_address(url)[1]
+
+
+def checked_address(url: str) -> tuple[str | None, str]:
+    """(the address to connect to, the problem). In production the name is resolved once,
+    every address it gives must be public, and the delivery connects to the first of them:
+    a name that resolves again to a private address between the check and the connection
+    (DNS rebinding) is never asked twice. Outside production: (None, "") and no check."""
     from django.conf import settings
 
     if not settings.PRODUCTION:
-        return ""
+        return None, ""
     host = urlsplit(url).hostname or ""
     try:
-        infos = socket.getaddrinfo(host, None)
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
-        return "This address cannot be found"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return "This address is not on the public internet"
-    return ""
+        return None, "This address cannot be found"
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        return None, "This address cannot be found"
+    for address in addresses:
+        if not _is_public(ipaddress.ip_address(address)):
+            return None, "This address is not on the public internet"
+    return addresses[0], ""
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_global
 
 
 def backoff(attempts: int) -> timedelta:
@@ -173,12 +188,62 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
+def _pin(connection_class: Any, address: str) -> Any:
+    """A connection class for `do_open` that connects to `address` whatever the URL's name
+    resolves to now. The name still goes in the Host header and, for https, in SNI and the
+    certificate check (HTTPSConnection wraps the socket with `server_hostname=self.host`)."""
+
+    def make(host: str, **kwargs: Any) -> Any:
+        connection = connection_class(host, **kwargs)
+
+        def connect_pinned(
+            where: tuple[str, int], timeout: Any = None, source_address: Any = None
+        ) -> socket.socket:
+            return socket.create_connection((address, where[1]), timeout, source_address)
+
+        connection._create_connection = connect_pinned
+        return connection
+
+    return make
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_pin(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req: Any) -> Any:
+        pinned = _pin(http.client.HTTPSConnection, self.address)
+        return self.do_open(pinned, req, context=self._context)  # type: ignore[attr-defined]
+
+
+def _opener(address: str | None) -> urllib.request.OpenerDirector:
+    """No proxy when pinned: a proxy would resolve the name itself, after the check."""
+    if address is None:
+        return _OPENER
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),
+        _NoRedirects,
+        _PinnedHTTPHandler(address),
+        _PinnedHTTPSHandler(address),
+    )
+
+
 def deliver_once(delivery: WebhookDelivery) -> bool:
     """One POST; True when the receiver answered 2xx."""
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     if urlsplit(delivery.webhook.url).scheme not in ("http", "https"):
         raise ValueError("A webhook URL must be http(s)")
-    refused = public_address_problem(delivery.webhook.url)
+    address, refused = checked_address(delivery.webhook.url)
     request = urllib.request.Request(  # noqa: S310 (scheme checked above)
         delivery.webhook.url,
         data=body,
@@ -197,7 +262,8 @@ def deliver_once(delivery: WebhookDelivery) -> bool:
         if refused:
             raise ValueError(refused)
         # Reviewed (bandit B310): only http(s) reaches here, checked above.
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
+        opener = _opener(address)
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
             status = response.status
     except urllib.error.HTTPError as exc:
         status, error = exc.code, f"HTTP {exc.code}"

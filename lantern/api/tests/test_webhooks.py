@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -31,7 +33,7 @@ from .objects import exhibit, footage_request, submitted_report
 class Receiver:
     """Answers with the scripted statuses (then 200), keeping every request it got."""
 
-    def __init__(self, statuses: list[int]) -> None:
+    def __init__(self, statuses: list[int], tls: ssl.SSLContext | None = None) -> None:
         self.statuses = list(statuses)
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.location = ""  # sent with 3xx answers
@@ -53,6 +55,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -66,8 +70,8 @@ class Receiver:
 def receiver() -> Iterator[Any]:
     made: list[Receiver] = []
 
-    def start(statuses: list[int] | None = None) -> Receiver:
-        made.append(Receiver(statuses or []))
+    def start(statuses: list[int] | None = None, tls: ssl.SSLContext | None = None) -> Receiver:
+        made.append(Receiver(statuses or [], tls))
         return made[-1]
 
     yield start
@@ -217,3 +221,118 @@ def test_production_refuses_private_addresses(world: World, settings: Any) -> No
     assert webhooks.deliver_once(delivery) is False
     assert delivery.last_error == "This address is not on the public internet"
     assert delivery.last_status is None
+
+
+REBOUND = "hook.example"
+
+
+@pytest.fixture
+def rebinding_dns(monkeypatch: Any, settings: Any) -> list[str]:
+    """Production, with a name whose DNS answers 127.0.0.1 once and 127.0.0.2 ever after,
+    as a rebinding attacker's server does. Only loopback is reachable here, so 127.0.0.1
+    stands for a public address and 127.0.0.2 (where nothing listens) for a private one.
+    Returns the lookups made of the name."""
+    settings.PRODUCTION = True
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in (REBOUND, "other.example"):
+            return real(host, *args, **kwargs)
+        asked.append(host)
+        first = asked.count(host) == 1
+        address = "127.0.0.1" if first or host == "other.example" else "127.0.0.2"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    monkeypatch.setattr(webhooks, "_is_public", lambda address: str(address) == "127.0.0.1")
+    return asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivery_connects_to_the_address_it_checked(
+    world: World, receiver: Any, on_commit: Any, rebinding_dns: list[str]
+) -> None:
+    """DNS rebinding: the name is looked up once, for the check, and the connection goes to
+    that address; the next answer (private) is never used. The receiver still sees the
+    name in Host. Without the pin, the connection's own lookup would get 127.0.0.2."""
+    server = receiver()
+    port = server.server.server_port
+    _hook(world, "force_admin", f"http://{REBOUND}:{port}/hook", [Event.REPORT_STATUS])
+    _record_crime(world, submitted_report(world), on_commit)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("delivered", 1, 200)
+    assert rebinding_dns == [REBOUND]
+    assert server.received[0][0]["Host"] == f"{REBOUND}:{port}"
+    # The next try looks again: now private, refused before any connection.
+    assert webhooks.checked_address(f"http://{REBOUND}/") == (
+        None,
+        "This address is not on the public internet",
+    )
+
+
+def _certificate_for(name: str, folder: Any) -> tuple[str, str]:
+    """A self-signed certificate (its own CA) for `name`: (certificate file, key file)."""
+    from datetime import UTC, datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pinned_https_still_checks_the_certificate_against_the_name(
+    world: World,
+    receiver: Any,
+    on_commit: Any,
+    rebinding_dns: list[str],
+    monkeypatch: Any,
+    tmp_path: Any,
+) -> None:
+    """Connecting to the checked address does not weaken TLS: SNI and the certificate check
+    use the URL's name, so a certificate for another name is refused."""
+    cert_file, key_file = _certificate_for(REBOUND, tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    server = receiver(tls=tls)
+    port = server.server.server_port
+    monkeypatch.setattr(
+        ssl, "_create_default_https_context", lambda: ssl.create_default_context(cafile=cert_file)
+    )
+    _hook(world, "force_admin", f"https://{REBOUND}:{port}/hook", [Event.REPORT_STATUS])
+    _hook(world, "force_admin", f"https://other.example:{port}/hook", [Event.REPORT_STATUS])
+    _record_crime(world, submitted_report(world), on_commit)
+    good = WebhookDelivery.objects.get(webhook__url__contains=REBOUND)
+    assert (good.state, good.attempts, good.last_status) == ("delivered", 1, 200)
+    assert server.received[0][0]["Host"] == f"{REBOUND}:{port}"
+    wrong = WebhookDelivery.objects.get(webhook__url__contains="other.example")
+    assert wrong.state == WebhookDelivery.State.FAILED and wrong.last_status is None
+    assert "CERTIFICATE_VERIFY_FAILED" in wrong.last_error
+    assert len(server.received) == 1
