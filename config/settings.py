@@ -208,7 +208,8 @@ else:
 EVIDENCE_MASTER_KEYS = [
     key for key in (secret("EVIDENCE_MASTER_KEYS", default="") or "").split(",") if key.strip()
 ]
-EVIDENCE_ENCRYPTED_PREFIXES = ("evidence/",)
+# Evidence files, signed statements (front and restricted rear pages), profile pictures.
+EVIDENCE_ENCRYPTED_PREFIXES = ("evidence/", "statements/", "intelligence/")
 if PRODUCTION and not EVIDENCE_MASTER_KEYS and not env.bool("EVIDENCE_ENCRYPTION_OFF", False):
     raise ImproperlyConfigured(
         "EVIDENCE_MASTER_KEYS (or EVIDENCE_MASTER_KEYS_FILE) must be set when "

@@ -1,10 +1,10 @@
-"""Encryption at rest for evidence files (originals and derived files).
+"""Encryption at rest for evidence files, signed statements and profile pictures.
 
 Opt-in: set EVIDENCE_MASTER_KEYS (env: comma-separated `id:base64key`, 32-byte keys, the
 first is the current one). The default storage is then EncryptedFileSystemStorage or
 EncryptedS3Storage (encrypted_s3.py), which encrypt every file saved under
-EVIDENCE_ENCRYPTED_PREFIXES (default "evidence/") and decrypt it again on `open()`, so that
-every reader (`.open()`, `storage.open()`) sees the plaintext unchanged.
+EVIDENCE_ENCRYPTED_PREFIXES (evidence/, statements/, intelligence/) and decrypt it again on
+`open()`, so that every reader (`.open()`, `storage.open()`) sees the plaintext unchanged.
 
 File format: a 16-byte header (MAGIC and an 8-byte random nonce prefix), then the plaintext
 in 64 KiB chunks, each sealed with AES-256-GCM under the file's own random data key: nonce
@@ -50,7 +50,9 @@ TAG = 16
 SEALED_CHUNK = CHUNK + TAG
 # Ciphertext fetched per request from object storage when reading on (16 chunks).
 S3_WINDOW = 16 * SEALED_CHUNK
-DEFAULT_PREFIXES = ("evidence/",)
+# Evidence files (originals, derived and redacted copies, call recordings), signed statements
+# with their restricted rear pages, and offender profile pictures.
+DEFAULT_PREFIXES = ("evidence/", "statements/", "intelligence/")
 
 
 class EncryptedFileCorrupt(Exception):

@@ -222,6 +222,67 @@ def test_derived_files_are_encrypted_too(
     assert hashlib.sha256(body(still)).hexdigest() == derived[0].sha256
 
 
+def test_statements_and_profile_pictures_are_encrypted_too(
+    world: World, client_for, mailoutbox, on_commit, encrypted: Path, capsys
+):
+    """A witness's signed MG11, its restricted rear page (the witness's address) and an
+    offender's profile picture are stored encrypted; the pages that serve them give the
+    plaintext back, with the hash recorded at signing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from lantern.intelligence.models import ProfileImage
+    from lantern.intelligence.tests.factories import make_profile, png_bytes
+    from lantern.statements.models import Statement
+    from lantern.statements.tests.test_flow import ADULT_DOB, REAR, _new, _send
+
+    statement = _new(client_for)
+    path = _send(client_for, statement, mailoutbox, on_commit)
+    witness = Client()
+    witness.post(path, {"check": "dob", "dob": ADULT_DOB.isoformat()})
+    witness.post(reverse("statements:witness-details"), REAR)
+    with on_commit():
+        witness.post(
+            reverse("statements:witness-sign"),
+            {"signed_name": "Sam Ellis", "declaration": "on", "typed_only": "on"},
+        )
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.SIGNED and statement.signed_pdf
+    stored_files = [statement.signed_pdf, statement.restricted.rear_pdf]
+    leaks = []
+    for field in stored_files:
+        stored = raw_bytes(field.name)
+        with field.open("rb") as handle:
+            plain = handle.read()
+        assert plain.startswith(b"%PDF") and stored.startswith(MAGIC)
+        assert len(stored) == ciphertext_size(len(plain))
+        leaks += [piece for piece in samples(plain) if piece in stored]
+    served = client_for("officer").get(reverse("statements:pdf", args=[statement.pk]))
+    assert hashlib.sha256(body(served)).hexdigest() == statement.signed_sha256
+
+    profile = make_profile(world)
+    picture = png_bytes("blue", (64, 64))
+    officer = client_for("officer")
+    added = officer.post(
+        reverse("intelligence:image-add", args=[profile.pk]),
+        {"picture": SimpleUploadedFile("x.png", picture)},
+    )
+    assert added.status_code == 302
+    image = ProfileImage.objects.get(profile=profile)
+    stored = raw_bytes(image.file.name)
+    assert stored.startswith(MAGIC)
+    leaks += [piece for piece in samples(picture, 16, 16) if piece in stored]
+    shown = officer.get(reverse("intelligence:image", args=[image.pk]))
+    assert body(shown) == picture
+    report(
+        capsys,
+        "encryption at rest (statement, rear page, profile picture)",
+        files=len(stored_files) + 1,
+        plaintext_found=len(leaks),
+    )
+    assert leaks == []
+
+
 @pytest.fixture
 def stored_file(encrypted: Path) -> tuple[str, bytes]:
     data = os.urandom(CHUNK * 3 + 999)
@@ -405,9 +466,9 @@ def test_files_from_before_encryption_still_read(settings: Any, encrypted: Path)
     settings.EVIDENCE_MASTER_KEYS = [KEY_A]
     with default_storage.open(name, "rb") as handle:
         assert handle.read() == b"plain old"
-    # Only evidence is encrypted; other files in the storage are as before.
-    other = default_storage.save("statements/x.pdf", ContentFile(b"%PDF-"))
-    assert Path(default_storage.path(other)).read_bytes() == b"%PDF-"
+    # Only the listed prefixes are encrypted; other files in the storage are as before.
+    other = default_storage.save("exports/x.csv", ContentFile(b"a,b"))
+    assert Path(default_storage.path(other)).read_bytes() == b"a,b"
 
 
 def test_bad_master_key_configuration_is_refused(settings: Any):
