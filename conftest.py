@@ -33,6 +33,15 @@ def _no_external_password_check(settings) -> None:  # type: ignore[no-untyped-de
     settings.PWNED_PASSWORDS_URL = ""
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters (and anything else cached) start from nothing in every test, as
+    the database does: test databases reuse ids, and counters would carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def user_named(world: World) -> Callable[[str], User]:
     return world.user

@@ -8,6 +8,7 @@ See `.env.example` for the full list.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "lantern.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lantern.core.middleware.LinkRateMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -448,6 +450,14 @@ PUBLIC_REPORT_INJURY_IN_PERSON = env.bool("PUBLIC_REPORT_INJURY_IN_PERSON", defa
 PUBLIC_REPORT_LINK_DAYS = env.int("PUBLIC_REPORT_LINK_DAYS", default=30)
 PUBLIC_REPORT_SUBMIT_RATE = env.str("PUBLIC_REPORT_SUBMIT_RATE", default="5/h")
 PUBLIC_REPORT_ANSWER_RATE = env.str("PUBLIC_REPORT_ANSWER_RATE", default="300/h")
+# API requests allowed per token (or per address where no token is needed): "count/unit".
+API_RATE = env.str("API_RATE", default="600/m")
+# Requests per client address to the pages opened without an account (link tokens, the
+# reference check, the statement checker, invitations): lantern/core/middleware.py.
+LINK_RATE = env.str("LINK_RATE", default="60/m")
+for _name, _rate in (("API_RATE", API_RATE), ("LINK_RATE", LINK_RATE)):
+    if not re.fullmatch(r"[0-9]+/[smhd]", _rate):
+        raise ImproperlyConfigured(f'{_name} must look like "60/m" (a count per s, m, h or d)')
 PUBLIC_REPORT_POW_BITS = env.int("PUBLIC_REPORT_POW_BITS", default=16)
 PUBLIC_REPORT_NOJS_WAIT_SECONDS = env.int("PUBLIC_REPORT_NOJS_WAIT_SECONDS", default=30)
 

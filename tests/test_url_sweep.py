@@ -158,6 +158,13 @@ EXPECTED: Expectations = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_link_rate(settings: Any) -> None:
+    """This sends hundreds of requests from one address; LINK_RATE itself is tested in
+    lantern/core/tests/test_ratelimit.py."""
+    settings.LINK_RATE = "1000000/m"
+
+
 def _app_expectations() -> Expectations:
     """Each newer app keeps its own table in `lantern/<app>/tests/sweep.py`."""
     merged: Expectations = {}

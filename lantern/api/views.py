@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -175,5 +176,6 @@ def docs(request: HttpRequest) -> HttpResponse:
             "schemas": [(name, json.dumps(s, indent=1)) for name, s in sorted(components.items())],
             "scopes": Scope.choices,
             "events": Event.choices,
+            "api_rate": settings.API_RATE,
         },
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from lantern.core.ratelimit import parse_rate as _rate
+
 
 def injury_in_person() -> bool:
     """Whether this force requires injury collisions to be reported in person as well."""
@@ -44,10 +46,3 @@ def force_slug() -> str:
 
 MAX_ITEMS = 10  # vehicles or witnesses on one report
 MAX_SESSION_BYTES = 64 * 1024  # all answers of one report held in the session
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _rate(value: str) -> tuple[int, int]:
-    count, _, unit = value.partition("/")
-    return int(count), _UNITS[unit.strip() or "h"]

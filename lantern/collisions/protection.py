@@ -16,8 +16,9 @@ import secrets
 import time
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from lantern.core import ratelimit
 
 # client_address moved to lantern.core; re-exported for the callers that import it from here.
 from lantern.core.addresses import client_address as client_address
@@ -31,16 +32,10 @@ def allow(request: HttpRequest, scope: str) -> bool:
     """Count one action of `scope` ("submit" or "answer") for this address; False once the
     address has used its allowance for the current window."""
     limit, seconds = conf.submit_rate() if scope == "submit" else conf.answer_rate()
-    window = int(time.time() // seconds)
-    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    key = f"public-report-rate:{scope}:{address}:{window}"
-    cache.add(key, 0, timeout=seconds + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds + 5)
-        count = 1
-    return count <= limit
+    allowed, _retry_after = ratelimit.hit(
+        f"public-report-{scope}", client_address(request), limit, seconds
+    )
+    return allowed
 
 
 def challenge(session: SessionBase) -> dict[str, object]:

@@ -40,6 +40,13 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 NOT_CHANGES = {Action.AUTHZ_FAILED, Action.VIEWED}
 
 
+@pytest.fixture(autouse=True)
+def _no_link_rate(settings: Any) -> None:
+    """This sends hundreds of requests from one address; LINK_RATE itself is tested in
+    lantern/core/tests/test_ratelimit.py."""
+    settings.LINK_RATE = "1000000/m"
+
+
 def _app_tables(attribute: str) -> list[tuple[str, dict[str, Any]]]:
     """`attribute` of each app's `tests/sweep.py` that defines it."""
     found = []

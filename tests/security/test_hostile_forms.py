@@ -52,6 +52,13 @@ FIELD_VALUE = st.one_of(VALUE, st.lists(VALUE, min_size=2, max_size=3))
 NAME = re.compile(rb'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 
 
+@pytest.fixture(autouse=True)
+def _no_link_rate(settings: Any) -> None:
+    """This sends hundreds of requests from one address; LINK_RATE itself is tested in
+    lantern/core/tests/test_ratelimit.py."""
+    settings.LINK_RATE = "1000000/m"
+
+
 def form_fields(page: bytes) -> list[str]:
     names = {m.decode() for m in NAME.findall(page)} - {"csrfmiddlewaretoken"}
     return sorted(names)

@@ -137,6 +137,30 @@ def test_missing_scope_is_403_and_recorded(world: World, issue: Issue) -> None:
 
 
 @pytest.mark.django_db
+def test_a_token_over_its_rate_waits(world: World, issue: Issue, settings: Any) -> None:
+    """API_RATE per token: the next request is a 429 problem with Retry-After, counted for
+    that token only; a bad token is still a 401; the operations that need no token count
+    per address."""
+    settings.API_RATE = "3/m"
+    busy = issue("lp_manager", "lp_manager")
+    calm = issue("lp_manager", "lp_manager")
+    statuses = [call(busy, "get", "/reports").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    refused = call(busy, "get", "/reports")
+    body = assert_problem(refused, 429)
+    assert "3/m" in body["detail"]
+    assert 1 <= int(refused["Retry-After"]) <= 61
+    assert call(calm, "get", "/reports").status_code == 200
+    assert_problem(call("lnt_not-a-token", "get", "/reports"), 401)
+    public = [call(None, "get", "/ledger/checkpoint").status_code for _ in range(4)]
+    assert public == [200, 200, 200, 429]
+    documented = call(None, "get", "/openapi.json").json()
+    assert "429" in documented["paths"]["/api/v1/reports"]["get"]["responses"]
+    page = Client().get(reverse("api:docs")).content.decode()
+    assert 'id="problem-rate"' in page and "make 3/m requests" in page
+
+
+@pytest.mark.django_db
 def test_only_managers_issue_and_only_their_roles(world: World) -> None:
     from django.core.exceptions import PermissionDenied, ValidationError
 

@@ -54,6 +54,13 @@ def _keep_the_test_connection() -> Any:
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings: Any) -> None:
+    """Schemathesis sends hundreds of requests a minute with one token; the limit itself is
+    tested in test_api.py."""
+    settings.API_RATE = "1000000/m"
+
+
 @pytest.fixture
 def tokens(world: World) -> dict[str, str]:
     """Something for every endpoint to find, and a police and a retail token."""

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from datetime import date, datetime, time
 from typing import Annotated, Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import BaseThrottle
 from pydantic import BaseModel, BeforeValidator, Strict
 
 from lantern.api.models import ApiToken
 from lantern.api.services import IdempotencyConflict, token_for_secret
+from lantern.core import ratelimit
+from lantern.core.addresses import client_address
+from lantern.core.ratelimit import parse_rate
 
 logger = logging.getLogger(__name__)
 PROBLEM_TYPE = "application/problem+json"
@@ -76,6 +82,28 @@ class TokenAuth(HttpBearer):
         return found
 
 
+class TokenRate(BaseThrottle):
+    """`API_RATE` requests per token (default 600 a minute), or per client address for the
+    operations that need no token: one integration's loop cannot starve the others or the
+    web pages. Over it: 429 with Retry-After. Counted after authentication, so a bad token
+    is a 401, not a count against the token it tried to be."""
+
+    _wait = threading.local()
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        token: ApiToken | None = getattr(request, "api_token", None)
+        if token is not None:
+            ident = f"token:{token.token_hash}"
+        else:
+            ident = f"address:{client_address(request)}"
+        limit, seconds = parse_rate(str(settings.API_RATE))
+        allowed, self._wait.seconds = ratelimit.hit("api", ident, limit, seconds)
+        return allowed
+
+    def wait(self) -> float | None:
+        return float(getattr(self._wait, "seconds", 1))
+
+
 class LanternAPI(NinjaAPI):
     def get_root_path(self, path_params: dict[str, Any]) -> str:
         from django.urls import reverse
@@ -111,9 +139,12 @@ api = LanternAPI(
     urls_namespace="v1",
     docs_url=None,
     auth=TokenAuth(),
+    throttle=TokenRate(),
 )
 
-ERRORS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+ERRORS: dict[int, type[Problem]] = {
+    401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem
+}  # fmt: skip
 # A body that is not JSON at all is a 400.
 BODY_ERRORS: dict[int, type[Problem]] = {**ERRORS, 400: Problem}
 # Creates also answer 409 when an Idempotency-Key is reused with another body.
@@ -220,6 +251,18 @@ def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
         "Idempotency key reused",
         "This Idempotency-Key was used before with a different request body.",
         slug="idempotency",
+    )
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # Ninja adds Retry-After (whole seconds) to this answer.
+    return problem(
+        request,
+        429,
+        "Too many requests",
+        f"This token has made more than {settings.API_RATE} requests; wait and try again.",
+        slug="rate",
     )
 
 
