@@ -396,6 +396,8 @@ LANTERN_UPLOAD_CREATE_POLICY = "lantern.videocalls.principals.create_policy"
 # loopback and one network); production names a TURN server (docs/deploy.md: coturn).
 LANTERN_VIDEO_LINK_HOURS = env.int("VIDEO_LINK_HOURS", default=24)
 LANTERN_VIDEO_POLL_SECONDS = env.float("VIDEO_POLL_SECONDS", default=10.0)
+# Long polls that may wait at once for one side of one call (each holds a web thread).
+LANTERN_VIDEO_POLLS_PER_SIDE = env.int("VIDEO_POLLS_PER_SIDE", default=3)
 LANTERN_VIDEO_STUN_URLS = env.list("VIDEO_STUN_URLS", default=[])
 LANTERN_VIDEO_TURN_URLS = env.list("VIDEO_TURN_URLS", default=[])
 LANTERN_VIDEO_TURN_SECRET = secret("VIDEO_TURN_SECRET", default="") or ""

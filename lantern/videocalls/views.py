@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -64,6 +66,30 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+@contextmanager
+def _waiting_poll(call: VideoCall, side: str, wait: float) -> Iterator[bool]:
+    """Whether this long poll may wait: at most `LANTERN_VIDEO_POLLS_PER_SIDE` at once per
+    call and side. Each waiting poll holds a web thread, so without this one link (the
+    person's, or a copy of it) opened in many tabs could hold every thread of the server.
+    Counted in the cache: per process with the default cache, across hosts with Redis."""
+    if wait <= 0:
+        yield True
+        return
+    key = f"videocall-polls:{call.pk}:{side}"
+    ttl = int(settings.LANTERN_VIDEO_POLL_SECONDS) + 30  # a lost process's count expires
+    cache.add(key, 0, timeout=ttl)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=ttl)
+        count = 1
+    try:
+        yield count <= settings.LANTERN_VIDEO_POLLS_PER_SIDE
+    finally:
+        with suppress(ValueError):  # expired meanwhile: nothing to give back
+            cache.decr(key)
+
+
 def _signal(request: HttpRequest, call: VideoCall, side: str) -> JsonResponse:
     """POST: send one message to the other side. GET ?after=N&wait=S: the other side's
     messages newer than N, waiting up to S seconds (long poll) when there are none yet."""
@@ -84,16 +110,21 @@ def _signal(request: HttpRequest, call: VideoCall, side: str) -> JsonResponse:
         wait = min(float(request.GET.get("wait", "0")), settings.LANTERN_VIDEO_POLL_SECONDS)
     except ValueError:
         return JsonResponse({"error": "after and wait must be numbers"}, status=400)
-    deadline = time.monotonic() + max(0.0, wait)
-    while True:
-        found = services.signals_for(call=call, side=side, after=after)
-        try:
-            call.refresh_from_db()
-        except VideoCall.DoesNotExist as error:
-            raise Http404("No video call found") from error
-        if found or not call.is_open or time.monotonic() >= deadline:
-            break
-        time.sleep(0.25)
+    with _waiting_poll(call, side, wait) as allowed:
+        if not allowed:
+            response = JsonResponse({"error": "Too many open requests for this call"}, status=429)
+            response["Retry-After"] = "2"
+            return response
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            found = services.signals_for(call=call, side=side, after=after)
+            try:
+                call.refresh_from_db()
+            except VideoCall.DoesNotExist as error:
+                raise Http404("No video call found") from error
+            if found or not call.is_open or time.monotonic() >= deadline:
+                break
+            time.sleep(0.25)
     cursor = found[-1].pk if found else after
     return JsonResponse(
         {

@@ -321,6 +321,11 @@ function start(root) {
           finish("This call has ended or its link has expired.");
           return;
         }
+        if (response.status === 429) {
+          // This call already has its share of waiting requests (another tab, a reload).
+          await sleep(2000);
+          continue;
+        }
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const body = await response.json();
         cursor = body.cursor;

@@ -9,10 +9,13 @@ import hashlib
 import hmac
 import json
 import re
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -156,6 +159,39 @@ def test_person_joins_with_the_link_and_both_sides_signal(
     assert _post_signal(officer, officer_url, "shell", {}).status_code == 400
     bad = officer.post(officer_url, "[1]", content_type="application/json")
     assert bad.status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_link_cannot_hold_many_waiting_requests(
+    world: World, client_for: Any, on_commit: Any, settings: Any
+) -> None:
+    """Each waiting poll holds a web thread: a link opened in many tabs gets its share
+    (here 1) and a 429 for more, while polls that do not wait still answer; the share comes
+    back when the waiting poll ends."""
+    settings.LANTERN_VIDEO_POLLS_PER_SIDE = 1
+    _reference, path = _schedule(client_for, world, on_commit)
+    person = _join(path)
+    other_tab = Client()
+    other_tab.cookies = person.cookies
+    url = reverse("videocalls:public-signal")
+    waiting = {"after": "999999999", "wait": "5"}
+    first: dict[str, int] = {}
+
+    def hold() -> None:
+        try:
+            first["status"] = person.get(url, waiting).status_code
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    time.sleep(1.5)
+    refused = other_tab.get(url, waiting)
+    assert refused.status_code == 429 and refused["Retry-After"] == "2"
+    assert other_tab.get(url, {"after": "0", "wait": "0"}).status_code == 200
+    thread.join()
+    assert first["status"] == 200
+    assert other_tab.get(url, {"after": "999999999", "wait": "0.3"}).status_code == 200
 
 
 def test_expired_link_cannot_join(world: World, client_for: Any, on_commit: Any) -> None:
