@@ -41,6 +41,15 @@ MISSING = "missing"
 UNAUTHENTIC = "fails authentication (encrypted file altered or truncated)"
 
 
+def sha256_of_upload(upload: Any) -> str:
+    """SHA-256 of a file posted in a form, read in chunks, rewound for saving after."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 def stored_sha256(storage: Storage, name: str) -> str:
     """The SHA-256 of the stored bytes (decrypted, each chunk authenticated, when encrypted
     at rest), MISSING if the file is gone, UNAUTHENTIC if it fails authentication."""

@@ -186,6 +186,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> Any:
         single = super().clean
         if isinstance(data, (list, tuple)):
+            # The widget gives [] when nothing was chosen: still "required".
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [single(d, initial) for d in data]
         return [single(data, initial)]
 

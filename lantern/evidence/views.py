@@ -7,9 +7,6 @@ public, or membership of the organisation asked).
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +23,7 @@ from lantern.core.permissions import current_membership, get_for_user_or_404, re
 from lantern.uploads.principals import grant_session_principal, revoke_session_principal
 
 from . import services
+from .fixity import sha256_of_upload
 from .forms import CheckForm, CloseForm, CodeForm, ExtendForm, RequestForm, UploadForm
 from .models import EvidenceItem, EvidenceRequest, RequestLink
 from .principals import link_from_session
@@ -259,14 +257,6 @@ def respond(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sha256_of(upload: Any) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 @login_not_required
 @require_POST
 def respond_upload(request: HttpRequest) -> HttpResponse:
@@ -281,7 +271,7 @@ def respond_upload(request: HttpRequest) -> HttpResponse:
             link=found,
             file=File(uploaded),
             name=uploaded.name or "unnamed file",
-            sha256=_sha256_of(uploaded),
+            sha256=sha256_of_upload(uploaded),
             size=uploaded.size or 0,
             uploaded_by=found.principal,
         )

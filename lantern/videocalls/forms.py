@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from lantern.evidence.forms import MultipleFileField, MultipleFileInput
+
 from .models import VideoCall
 
 
@@ -57,4 +59,14 @@ class EndForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CallFilesForm(forms.Form):
+    """Files the person sends from the call page without JavaScript."""
+
+    call_files = MultipleFileField(
+        label="Choose photos or files",
+        widget=MultipleFileInput(),
+        error_messages={"required": "Choose at least one photo or file to send"},
     )

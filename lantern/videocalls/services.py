@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -438,11 +438,6 @@ def upload_allowed(principal: str) -> str | None:
 def call_evidence_add(*, upload: Any, file: File[Any], stored_name: str = "") -> int:
     """Keep a completed call upload (the officer's recording, or a file the person sent) as
     an evidence item on the call's case: original unchanged, SHA-256, ledgered, checked."""
-    from functools import partial
-
-    from lantern.evidence.models import EvidenceItem
-    from lantern.evidence.tasks import evidence_item_check
-
     principal: str = upload.principal
     recording = principal.startswith(RECORDING_PREFIX)
     if recording:
@@ -456,13 +451,64 @@ def call_evidence_add(*, upload: Any, file: File[Any], stored_name: str = "") ->
         call = link.call
         description = f"Sent by {call.person_name} during video call {call.reference}"
         uploaded_by = link.principal
+    item = _call_item_keep(
+        call,
+        file=file,
+        stored_name=stored_name,
+        upload=upload,
+        name=upload.filename or "unnamed file",
+        size=upload.length,
+        sha256=upload.sha256,
+        description=description,
+        uploaded_by=uploaded_by,
+        recording=recording,
+    )
+    return int(item.pk)
+
+
+def call_file_send(*, link: CallLink, file: File[Any], name: str, size: int, sha256: str) -> Any:
+    """A file the person sends from the call page's plain form (no JavaScript): kept like
+    one sent by resumable upload."""
+    call = link.call
+    if not call.is_open:
+        raise ValidationError("This call has ended")
+    return _call_item_keep(
+        call,
+        file=file,
+        name=name,
+        size=size,
+        sha256=sha256,
+        description=f"Sent by {call.person_name} during video call {call.reference}",
+        uploaded_by=link.principal,
+        recording=False,
+    )
+
+
+def _call_item_keep(
+    call: VideoCall,
+    *,
+    file: File[Any],
+    name: str,
+    size: int,
+    sha256: str,
+    description: str,
+    uploaded_by: str,
+    recording: bool,
+    upload: Any = None,
+    stored_name: str = "",
+) -> Any:
+    from functools import partial
+
+    from lantern.evidence.models import EvidenceItem
+    from lantern.evidence.tasks import evidence_item_check
+
     with transaction.atomic():
         item = EvidenceItem(
             case=call.case,
             upload=upload,
-            original_name=(upload.filename or "unnamed file")[:255],
-            size=upload.length,
-            sha256=upload.sha256,
+            original_name=name[:255],
+            size=size,
+            sha256=sha256,
             description=description,
             uploaded_by=uploaded_by,
             state=EvidenceItem.State.SUBMITTED,
@@ -471,7 +517,7 @@ def call_evidence_add(*, upload: Any, file: File[Any], stored_name: str = "") ->
         if stored_name:
             item.original.name = stored_name
         else:
-            item.original.save(f"{call.reference}-{upload.sha256[:16]}", file, save=False)
+            item.original.save(f"{call.reference}-{sha256[:16]}", file, save=False)
         item.save()
         ledger_record(
             action=Action.CREATED,
@@ -486,17 +532,18 @@ def call_evidence_add(*, upload: Any, file: File[Any], stored_name: str = "") ->
         what = "recording saved as evidence" if recording else f"{call.person_name} sent a file"
         _log(call, call.officer, f"{what}: {item.original_name}, SHA-256 {item.sha256}")
         transaction.on_commit(partial(evidence_item_check.enqueue, item.pk))
-    return int(item.pk)
+    return item
 
 
 def call_items(call: VideoCall) -> Any:
-    """Evidence items that came from this call (recordings and files the person sent)."""
+    """Evidence items that came from this call: recordings, and files the person sent (by
+    resumable upload, or by the page's plain form, which has no upload)."""
     from lantern.evidence.models import EvidenceItem
 
     principals = [f"{LINK_PREFIX}{pk}" for pk in call.links.values_list("pk", flat=True)]
-    return EvidenceItem.objects.filter(case=call.case, upload__isnull=False).filter(
-        upload__principal__in=[*principals, f"{RECORDING_PREFIX}{call.pk}"]
-    )
+    uploaded = Q(upload__principal__in=[*principals, f"{RECORDING_PREFIX}{call.pk}"])
+    sent_by_form = Q(upload__isnull=True, uploaded_by__in=principals)
+    return EvidenceItem.objects.filter(case=call.case).filter(uploaded | sent_by_form)
 
 
 def call_statement_opened(*, actor: User, call: VideoCall, statement: Any) -> None:

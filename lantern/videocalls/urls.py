@@ -9,6 +9,7 @@ urlpatterns = [
     path("join/<str:token>/", views.join, name="join"),
     path("call/", views.public_call, name="public"),
     path("call/signal/", views.public_signal, name="public-signal"),
+    path("call/files/", views.public_files, name="public-files"),
     path("call/consent/", views.public_consent, name="public-consent"),
     path("call/consent/withdraw/", views.public_consent_withdraw, name="public-consent-withdraw"),
     path("<str:reference>/", views.call_detail, name="detail"),

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,10 +28,11 @@ from lantern.accounts.choices import POLICE_ROLES
 from lantern.accounts.models import User
 from lantern.casework.models import Incident
 from lantern.core.permissions import get_for_user_or_404, require_role
+from lantern.evidence.fixity import sha256_of_upload
 from lantern.uploads.principals import grant_session_principal
 
 from . import services
-from .forms import CallForm, EndForm
+from .forms import CallFilesForm, CallForm, EndForm
 from .models import CallLink, Signal, VideoCall
 from .principals import HEADER
 
@@ -367,7 +369,7 @@ def public_call(request: HttpRequest) -> HttpResponse:
         {
             "call": call,
             "officer": call.officer.get_full_name() or "an officer",
-            "files": services.call_items(call).filter(upload__principal=link.principal),
+            "files": services.call_items(call).filter(uploaded_by=link.principal),
             "config": {
                 "signal": reverse("videocalls:public-signal"),
                 "consent": reverse("videocalls:public-consent"),
@@ -404,6 +406,36 @@ def _consent_answer(
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"call": services.call_state(call)})
     messages.success(request, thanks)
+    return redirect("videocalls:public")
+
+
+@login_not_required
+@require_POST
+def public_files(request: HttpRequest) -> HttpResponse:
+    """The call page's plain form for sending files, for browsers without JavaScript (with
+    it, the page sends them by resumable upload instead)."""
+    link = _link(request)
+    if link is None:
+        raise Http404("No video call found")
+    form = CallFilesForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose at least one photo or file to send")
+        return redirect("videocalls:public")
+    sent = []
+    try:
+        for uploaded in form.cleaned_data["call_files"]:
+            item = services.call_file_send(
+                link=link,
+                file=File(uploaded),
+                name=uploaded.name or "unnamed file",
+                size=uploaded.size or 0,
+                sha256=sha256_of_upload(uploaded),
+            )
+            sent.append(item.original_name)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("videocalls:public")
+    messages.success(request, f"Sent: {', '.join(sent)}. The officer can see them now.")
     return redirect("videocalls:public")
 
 

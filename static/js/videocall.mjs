@@ -532,7 +532,9 @@ function start(root) {
   if (files && window.tus && window.tus.isSupported) {
     const input = files.querySelector('input[type="file"]');
     const list = files.querySelector("#file-list");
-    files.querySelector('[data-action="send-files"]').addEventListener("click", () => {
+    // Without JavaScript (or tus) the form posts the files; here they go resumably instead.
+    files.addEventListener("submit", (event) => {
+      event.preventDefault();
       for (const file of input.files) {
         const item = document.createElement("li");
         item.className = "lantern-break-word";

@@ -79,6 +79,8 @@ def test_officer_requests_council_footage_and_operator_uploads(
     page = operator.get(reverse("evidence:respond"))
     assert "High Street, cameras 3 and 4" in page.content.decode()
 
+    nothing = operator.post(reverse("evidence:respond-upload"), {}, follow=True).content.decode()
+    assert "Choose at least one file to upload." in nothing and "Files uploaded" not in nothing
     upload = SimpleUploadedFile("cam3.mp4", MP4, content_type="video/mp4")
     assert (
         operator.post(reverse("evidence:respond-upload"), {"footage": [upload]}).status_code == 302

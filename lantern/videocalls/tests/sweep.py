@@ -85,6 +85,7 @@ EXPECTED: Expectations = {
     "videocalls:join": (lambda w: {"token": "not-a-real-token"}, everyone(404, anon=404)),
     "videocalls:public": (lambda w: {}, everyone(404, anon=404)),
     "videocalls:public-signal": (lambda w: {}, everyone(404, anon=404)),
+    "videocalls:public-files": (lambda w: {}, everyone(405, anon=405)),
     "videocalls:public-consent": (lambda w: {}, everyone(405, anon=405)),
     "videocalls:public-consent-withdraw": (lambda w: {}, everyone(405, anon=405)),
 }
@@ -92,6 +93,7 @@ EXPECTED: Expectations = {
 WRITE_EXPECTED: dict[str, Callable[[str], Any]] = {
     "videocalls:recording": call_runner(),
     "videocalls:resend": callers_of_force_a(),
+    "videocalls:public-files": everyone(404, anon=404),
     "videocalls:public-consent": everyone(404, anon=404),
     "videocalls:public-consent-withdraw": everyone(404, anon=404),
 }

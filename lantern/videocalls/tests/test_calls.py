@@ -433,6 +433,54 @@ def test_person_sends_a_file_during_the_call(world: World, client_for: Any, on_c
     assert _tus_upload(person, photo, "late.jpg", on_commit) == 403
 
 
+def test_person_sends_files_without_javascript(
+    world: World, client_for: Any, on_commit: Any
+) -> None:
+    """The page's plain form: each file becomes an evidence item on the case with its hash,
+    listed on both pages; nothing chosen is a plain message; no link, or an ended call,
+    sends nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reference, path = _schedule(client_for, world, on_commit)
+    person = _join(path)
+    url = reverse("videocalls:public-files")
+    page = person.get(reverse("videocalls:public")).content.decode()
+    assert f'action="{url}"' in page and 'enctype="multipart/form-data"' in page
+    empty = person.post(url, {}, follow=True)
+    assert "Choose at least one photo or file to send" in empty.content.decode()
+    photos = [b"\xff\xd8\xff\xe0 damage to the door", b"\xff\xd8\xff\xe0 the broken lock"]
+    with on_commit():
+        sent = person.post(
+            url,
+            {"call_files": [SimpleUploadedFile(f"photo{i}.jpg", d) for i, d in enumerate(photos)]},
+            follow=True,
+        )
+    assert "Sent: photo0.jpg, photo1.jpg" in sent.content.decode()
+    call = VideoCall.objects.get(reference=reference)
+    items = list(services.call_items(call).order_by("pk"))
+    assert [i.sha256 for i in items] == [hashlib.sha256(d).hexdigest() for d in photos]
+    assert all(i.upload is None and i.case_id == call.case_id for i in items)
+    with items[0].original.open("rb") as handle:
+        assert handle.read() == photos[0]
+    assert (
+        Entry.objects.filter(object_type="evidence.evidenceitem", action=Action.CREATED).count()
+        == 2
+    )
+    assert "photo1.jpg: received" in sent.content.decode()
+    officer_page = client_for("officer").get(reverse("videocalls:detail", args=[reference]))
+    assert "photo1.jpg" in officer_page.content.decode()
+    assert Client().post(url, {"call_files": SimpleUploadedFile("x.jpg", b"x")}).status_code == 404
+    services.call_end(
+        actor=world.user("officer"),
+        membership=world.membership("officer"),
+        call=call,
+        outcome=VideoCall.Outcome.COMPLETED,
+    )
+    late = person.post(url, {"call_files": SimpleUploadedFile("late.jpg", b"late")})
+    assert late.status_code == 404
+    assert services.call_items(call).count() == 2
+
+
 def test_ending_the_call_writes_the_call_log(world: World, client_for: Any, on_commit: Any) -> None:
     reference, path = _schedule(client_for, world, on_commit)
     person = _join(path)
