@@ -261,7 +261,8 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
         request,
         429,
         "Too many requests",
-        f"This token has made more than {settings.API_RATE} requests; wait and try again.",
+        f"More than {settings.API_RATE} requests from this token (or, for calls that need no "
+        "token, this address); wait for the seconds in Retry-After and try again.",
         slug="rate",
     )
 
