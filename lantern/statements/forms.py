@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -13,6 +13,9 @@ from lantern.core.forms import OneTimeCodeForm
 from lantern.notifications.sms import normalise_uk_mobile
 
 from .models import Offence
+
+if TYPE_CHECKING:
+    from .services import NewStatement
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 DATE = {"type": "date", "class": "govuk-input--width-10"}
@@ -91,6 +94,25 @@ class NewStatementForm(forms.Form):
             return normalise_uk_mobile(phone)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+    def statement_input(self, *, own_statement: bool | None = None) -> NewStatement:
+        """The valid form as the service's input; `own_statement` overrides the answer (a
+        statement opened from a video call is always the person's, not the officer's)."""
+        from .services import NewStatement
+
+        data = self.cleaned_data
+        return NewStatement(
+            case_reference=data["case_reference"],
+            case_title=data["case_title"],
+            witness_name=data["witness_name"],
+            witness_dob=data["witness_dob"],
+            witness_email=data["witness_email"],
+            witness_phone=data["witness_phone"],
+            occupation=data["occupation"],
+            vulnerable=data["vulnerable"] == "yes",
+            serious_offence=data["serious_offence"],
+            own_statement=data["own_statement"] if own_statement is None else own_statement,
+        )
 
 
 class OverrideForm(forms.Form):

@@ -68,22 +68,8 @@ def statement_new(request: HttpRequest) -> HttpResponse:
     membership = require_role(request, services.TAKERS)
     form = NewStatementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         statement = services.statement_create(
-            actor=_user(request),
-            membership=membership,
-            data=services.NewStatement(
-                case_reference=data["case_reference"],
-                case_title=data["case_title"],
-                witness_name=data["witness_name"],
-                witness_dob=data["witness_dob"],
-                witness_email=data["witness_email"],
-                witness_phone=data["witness_phone"],
-                occupation=data["occupation"],
-                vulnerable=data["vulnerable"] == "yes",
-                serious_offence=data["serious_offence"],
-                own_statement=data["own_statement"],
-            ),
+            actor=_user(request), membership=membership, data=form.statement_input()
         )
         return redirect("statements:detail", pk=statement.pk)
     return render(request, "statements/new.html", {"form": form})

@@ -292,7 +292,7 @@ def call_statement(request: HttpRequest, reference: str) -> HttpResponse:
     app's own form and rules (eligibility for a remote statement), filled in from the call.
     The officer then writes it and sends it for signature from the statement's page."""
     from lantern.statements.forms import NewStatementForm
-    from lantern.statements.services import TAKERS, NewStatement, statement_create
+    from lantern.statements.services import TAKERS, statement_create
 
     membership = require_role(request, TAKERS)
     call = _call(request, reference)
@@ -305,22 +305,10 @@ def call_statement(request: HttpRequest, reference: str) -> HttpResponse:
     }
     form = NewStatementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         statement = statement_create(
             actor=_user(request),
             membership=membership,
-            data=NewStatement(
-                case_reference=data["case_reference"],
-                case_title=data["case_title"],
-                witness_name=data["witness_name"],
-                witness_dob=data["witness_dob"],
-                witness_email=data["witness_email"],
-                witness_phone=data["witness_phone"],
-                occupation=data["occupation"],
-                vulnerable=data["vulnerable"] == "yes",
-                serious_offence=data["serious_offence"],
-                own_statement=False,
-            ),
+            data=form.statement_input(own_statement=False),
         )
         services.call_statement_opened(actor=_user(request), call=call, statement=statement)
         return redirect("statements:detail", pk=statement.pk)
